@@ -1,0 +1,163 @@
+import { join } from 'node:path';
+import { Logger } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import connectPgSimple from 'connect-pg-simple';
+import cookieParser from 'cookie-parser';
+import { doubleCsrf } from 'csrf-csrf';
+import express, { NextFunction, Request, Response } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { takeFlash } from './common/flash';
+import { renderError } from './common/errors/http-exception.filter';
+import { translate, DEFAULT_LOCALE } from './common/i18n/translate';
+import { registerViewHelpers } from './common/view-helpers';
+import type { AppConfig } from './config/app-config';
+
+export const ROOT = join(__dirname, '..', '..');
+export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
+export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
+
+export function sessionCookieName(config: AppConfig): string {
+  // `__Host-` pins the cookie to this origin (S1); browsers only accept it over HTTPS.
+  return config.cookieSecure ? '__Host-clientela.sid' : 'clientela.sid';
+}
+
+/** The pg pool TypeORM opened; the session store and rate limiter share it (one pool to size and watch). */
+export function sharedPool(dataSource: DataSource): Pool {
+  return (dataSource.driver as unknown as { master: Pool }).master;
+}
+
+/**
+ * Everything Express needs before Nest's router: security headers, body parsing (before CSRF, see
+ * research/stack.md pitfall 3), static files (before sessions, so assets never touch the database),
+ * PostgreSQL-backed sessions, CSRF and the view engine. Shared by main.ts and the tests.
+ */
+export async function configureApp(app: NestExpressApplication, config: AppConfig): Promise<void> {
+  const dataSource = app.get(DataSource);
+  const pool = sharedPool(dataSource);
+  const dbLogger = new Logger('Database');
+  pool.on('error', (err) => dbLogger.error(err)); // an idle client's error must not kill the process (R5)
+
+  if (config.trustProxy) app.set('trust proxy', config.trustProxy === 'true' ? true : config.trustProxy);
+  app.disable('x-powered-by');
+  app.set('sessionCookieName', sessionCookieName(config));
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          frameAncestors: ["'none'"],
+          formAction: ["'self'"],
+          ...(config.cookieSecure ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: config.cookieSecure,
+      frameguard: { action: 'deny' },
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
+
+  const assets = { index: false, maxAge: config.nodeEnv === 'production' ? '1d' : 0 };
+  app.use('/vendor/htmx.min.js', express.static(join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js'), assets));
+  app.use('/vendor/pico.min.css', express.static(join(ROOT, 'node_modules/@picocss/pico/css/pico.min.css'), assets));
+  app.use('/assets', express.static(join(ROOT, 'public'), assets));
+
+  app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 2000 }));
+  app.use(express.json({ limit: '256kb' }));
+  app.use(cookieParser());
+
+  const PgStore = connectPgSimple(session);
+  app.use(
+    session({
+      name: sessionCookieName(config),
+      secret: config.appSecret,
+      store: new PgStore({ pool, tableName: 'sessions', pruneSessionInterval: 15 * 60 }),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true, // every response pushes the idle deadline 30 min on
+      cookie: { httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: IDLE_TIMEOUT_MS, path: '/' },
+    }),
+  );
+  app.use(absoluteSessionTimeout);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.set('Cache-Control', 'no-store');
+    res.locals.path = req.path;
+    res.locals.locale = req.session.operator?.locale ?? DEFAULT_LOCALE;
+    defineLazy(res.locals, 'csrfToken', () => req.csrfToken!());
+    defineLazy(res.locals, 'flash', () =>
+      takeFlash(req).map((f) => ({ kind: f.kind, message: translate(res.locals.locale, f.message, f.vars) })),
+    );
+    next();
+  });
+
+  const csrf = doubleCsrf({
+    getSecret: () => config.appSecret,
+    getSessionIdentifier: (req) => req.session.id,
+    cookieName: config.cookieSecure ? '__Host-clientela.csrf' : 'clientela.csrf',
+    cookieOptions: { sameSite: 'lax', secure: config.cookieSecure, httpOnly: true, path: '/' },
+    getCsrfTokenFromRequest: (req) => (req.headers['x-csrf-token'] as string | undefined) ?? req.body?._csrf,
+  });
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    req.csrfToken = (options) => {
+      req.session.csrf = true; // keep an anonymous visitor's session, so the token stays valid
+      return csrf.generateCsrfToken(req, res, options);
+    };
+    if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
+    const crossSite = req.get('Sec-Fetch-Site') === 'cross-site';
+    if (crossSite || !csrf.validateRequest(req)) {
+      return renderError(req, res, 403, translate(req.session.operator?.locale, 'error.403.csrf'));
+    }
+    if (req.body && typeof req.body === 'object') delete req.body._csrf;
+    next();
+  });
+
+  // Errors raised by the middleware above (body too large, malformed body) end here, not in a 500.
+  app.use((err: { status?: number; type?: string }, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(err);
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    renderError(req, res, status, translate(req.session?.operator?.locale, `error.${status === 413 ? 413 : status === 500 ? 500 : 400}`));
+  });
+
+  app.setBaseViewsDir(join(ROOT, 'views'));
+  app.setViewEngine('hbs');
+  app.set('view options', { layout: 'layouts/main' });
+  app.set('view cache', config.nodeEnv !== 'development');
+  await registerViewHelpers(join(ROOT, 'views'));
+}
+
+function absoluteSessionTimeout(req: Request, _res: Response, next: NextFunction): void {
+  const loginAt = req.session.loginAt;
+  if (loginAt && Date.now() - loginAt > ABSOLUTE_TIMEOUT_MS) {
+    req.session.regenerate((err) => next(err));
+    return;
+  }
+  next();
+}
+
+/** A res.locals value computed only if a template reads it (a token or a popped flash costs work). */
+function defineLazy(target: Record<string, unknown>, key: string, compute: () => unknown): void {
+  let done = false;
+  let value: unknown;
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      if (!done) {
+        value = compute();
+        done = true;
+      }
+      return value;
+    },
+  });
+}

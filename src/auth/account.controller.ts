@@ -1,0 +1,66 @@
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { AuditLogger } from '../common/audit-logger';
+import { CurrentOperator } from '../common/auth.decorators';
+import { flash } from '../common/flash';
+import { FieldErrors, parseForm } from '../common/forms';
+import { redirectAfterChange } from '../common/htmx';
+import { translate } from '../common/i18n/translate';
+import { AccountDto, ChangePasswordDto } from './dto/operator.dto';
+import { LOCALES } from './operator.entity';
+import { OperatorsService } from './operators.service';
+import type { SessionOperator } from './session-operator';
+
+/** `/account`: the signed-in operator's own name, language, extension and password. */
+@Controller('account')
+export class AccountController {
+  constructor(
+    private readonly operators: OperatorsService,
+    private readonly audit: AuditLogger,
+  ) {}
+
+  @Get()
+  async show(@CurrentOperator() me: SessionOperator, @Res() res: Response) {
+    const operator = await this.operators.find(me.id);
+    this.render(res, 200, { name: operator?.name, locale: operator?.locale, extension: operator?.extension }, {});
+  }
+
+  @Post()
+  @HttpCode(200)
+  async update(@Body() body: unknown, @CurrentOperator() me: SessionOperator, @Req() req: Request, @Res() res: Response) {
+    const parsed = await parseForm(AccountDto, body, res.locals.locale);
+    if (!parsed.ok) return this.render(res, 422, parsed.values, parsed.errors);
+    await this.operators.updateAccount(me.id, parsed.value);
+    req.session.operator = { ...me, name: parsed.value.name, locale: parsed.value.locale };
+    flash(req, 'success', 'account.saved');
+    redirectAfterChange(req, res, '/account');
+  }
+
+  @Get('security')
+  security(@Res() res: Response) {
+    this.renderSecurity(res, 200, {});
+  }
+
+  @Post('security/password')
+  @HttpCode(200)
+  async changePassword(@Body() body: unknown, @CurrentOperator() me: SessionOperator, @Req() req: Request, @Res() res: Response) {
+    const parsed = await parseForm(ChangePasswordDto, body, res.locals.locale);
+    if (!parsed.ok) return this.renderSecurity(res, 422, parsed.errors);
+    const changed = await this.operators.changePassword(me.id, parsed.value.currentPassword, parsed.value.newPassword);
+    if (!changed) {
+      this.audit.log('password.change_failed', { operatorId: me.id, requestId: req.id });
+      return this.renderSecurity(res, 422, { currentPassword: translate(res.locals.locale, 'security.wrongPassword') });
+    }
+    this.audit.log('password.changed', { operatorId: me.id, requestId: req.id });
+    flash(req, 'success', 'security.passwordChanged');
+    redirectAfterChange(req, res, '/account/security');
+  }
+
+  private render(res: Response, status: number, form: object, errors: FieldErrors) {
+    res.status(status).render('account/index', { title: translate(res.locals.locale, 'account.title'), form, errors, locales: LOCALES });
+  }
+
+  private renderSecurity(res: Response, status: number, errors: FieldErrors) {
+    res.status(status).render('account/security', { title: translate(res.locals.locale, 'security.title'), errors });
+  }
+}

@@ -1,0 +1,25 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export const ROLES = ['admin', 'manager', 'agent'] as const;
+export type Role = (typeof ROLES)[number];
+export const LOCALES = ['pt-BR', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+@Entity('operators')
+export class Operator {
+  @PrimaryGeneratedColumn('uuid') id: string;
+  @Column() name: string;
+  @Column() email: string;
+  @Column({ type: 'varchar' }) role: Role;
+  @Column({ select: false }) passwordHash: string;
+  @Column() active: boolean;
+  @Column({ type: 'varchar' }) locale: Locale;
+  @Column({ type: 'varchar', nullable: true }) extension: string | null;
+  @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
+  @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
+
+  /** Managers and admins see every client; agents only those linked to their groups. */
+  get seesAllClients(): boolean {
+    return this.role !== 'agent';
+  }
+}

@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { AppError } from '../common/errors/app-error';
+import { isUuid } from '../common/ids';
+import { AccountDto, CreateOperatorDto, SetupDto, UpdateOperatorDto } from './dto/operator.dto';
+import { Operator, type Role } from './operator.entity';
+import { hashPassword, verifyPassword, burnPasswordCheck } from './password-hasher';
+import type { SessionOperator } from './session-operator';
+
+export class EmailTakenError extends AppError {
+  constructor() {
+    super(422, 'validation.emailTaken');
+  }
+}
+
+@Injectable()
+export class OperatorsService {
+  constructor(
+    @InjectRepository(Operator) private readonly operators: Repository<Operator>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  async hasAnyOperator(): Promise<boolean> {
+    return (await this.operators.createQueryBuilder('o').select('1').limit(1).getRawOne()) !== undefined;
+  }
+
+  /**
+   * Creates the first admin, only while the table is empty. The advisory lock makes two simultaneous
+   * set-up submissions create one admin, not two.
+   */
+  async createFirstAdmin(dto: SetupDto): Promise<Operator | null> {
+    return this.dataSource.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('clientela:setup'))`);
+      const [{ exists }] = await tx.query(`SELECT EXISTS (SELECT 1 FROM operators) AS exists`);
+      if (exists) return null;
+      const passwordHash = await hashPassword(dto.password);
+      return tx.getRepository(Operator).save(
+        tx.getRepository(Operator).create({ ...dto, email: dto.email.toLowerCase(), role: 'admin', passwordHash, active: true, locale: 'pt-BR' }),
+      );
+    });
+  }
+
+  async create(dto: CreateOperatorDto): Promise<Operator> {
+    await this.assertEmailFree(dto.email);
+    const passwordHash = await hashPassword(dto.password);
+    return this.operators.save(
+      this.operators.create({
+        name: dto.name,
+        email: dto.email.toLowerCase(),
+        role: dto.role,
+        passwordHash,
+        active: dto.active ?? true,
+        locale: 'pt-BR',
+      }),
+    );
+  }
+
+  list(): Promise<Operator[]> {
+    return this.operators.find({ order: { active: 'DESC', name: 'ASC' } });
+  }
+
+  find(id: string): Promise<Operator | null> {
+    return isUuid(id) ? this.operators.findOneBy({ id }) : Promise.resolve(null);
+  }
+
+  /**
+   * Admin edit. A role or status change ends the operator's sessions (they hold a snapshot of the role);
+   * the last active admin can be neither demoted nor deactivated.
+   */
+  async update(actor: SessionOperator, operator: Operator, dto: UpdateOperatorDto): Promise<Operator> {
+    const active = dto.active === true;
+    if (operator.id === actor.id && !active) throw new AppError(422, 'operators.cannotDeactivateSelf');
+    if (operator.role === 'admin' && operator.active && (dto.role !== 'admin' || !active)) {
+      const admins = await this.operators.countBy({ role: 'admin', active: true });
+      if (admins <= 1) throw new AppError(422, 'operators.lastAdmin');
+    }
+    if (dto.email.toLowerCase() !== operator.email) await this.assertEmailFree(dto.email, operator.id);
+    const endSessions = operator.role !== dto.role || operator.active !== active || !!dto.password;
+    const changes: Partial<Operator> = { name: dto.name, email: dto.email.toLowerCase(), role: dto.role, active };
+    if (dto.password) changes.passwordHash = await hashPassword(dto.password);
+    await this.dataSource.transaction(async (tx) => {
+      await tx.getRepository(Operator).update(operator.id, changes);
+      if (endSessions && operator.id !== actor.id) await this.destroySessions(operator.id, tx);
+    });
+    return { ...operator, ...changes } as Operator;
+  }
+
+  async updateAccount(id: string, dto: AccountDto): Promise<void> {
+    await this.operators.update(id, { name: dto.name, locale: dto.locale, extension: dto.extension ?? null });
+  }
+
+  async changePassword(id: string, current: string, next: string): Promise<boolean> {
+    const operator = await this.operators.createQueryBuilder('o').addSelect('o.passwordHash').where('o.id = :id', { id }).getOne();
+    if (!operator || !(await verifyPassword(operator.passwordHash, current))) return false;
+    await this.operators.update(id, { passwordHash: await hashPassword(next) });
+    return true;
+  }
+
+  /** Returns the active operator with this e-mail and password, or null (same timing either way). */
+  async authenticate(email: string, password: string): Promise<Operator | null> {
+    const operator = await this.operators
+      .createQueryBuilder('o')
+      .addSelect('o.passwordHash')
+      .where('lower(o.email) = lower(:email)', { email })
+      .getOne();
+    if (!operator) {
+      await burnPasswordCheck(password);
+      return null;
+    }
+    const ok = await verifyPassword(operator.passwordHash, password);
+    return ok && operator.active ? operator : null;
+  }
+
+  /** Ends every session of an operator (deactivation, role change, password reset by an admin). */
+  async destroySessions(operatorId: string, manager = this.dataSource.manager): Promise<void> {
+    await manager.query(`DELETE FROM sessions WHERE sess -> 'operator' ->> 'id' = $1`, [operatorId]);
+  }
+
+  countByRole(role: Role): Promise<number> {
+    return this.operators.countBy({ role, active: true });
+  }
+
+  private async assertEmailFree(email: string, exceptId?: string): Promise<void> {
+    const qb = this.operators.createQueryBuilder('o').where('lower(o.email) = lower(:email)', { email });
+    if (exceptId) qb.andWhere('o.id <> :exceptId', { exceptId });
+    if (await qb.getExists()) throw new EmailTakenError();
+  }
+}
+
+export const toSessionOperator = (o: Operator): SessionOperator => ({
+  id: o.id,
+  name: o.name,
+  email: o.email,
+  role: o.role,
+  locale: o.locale,
+});

@@ -1,0 +1,62 @@
+import { BadRequestException } from '@nestjs/common';
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { validate, ValidationError } from 'class-validator';
+import { translate } from './i18n/translate';
+
+export type FieldErrors = Record<string, string>;
+export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors; values: Record<string, unknown> };
+
+/**
+ * Turns a submitted form into a validated DTO. Strings are trimmed and blank ones dropped (so optional
+ * fields stay optional); a field the DTO does not declare is a 400 (mass assignment, S13); invalid values
+ * come back as one translated message per field, with the submitted values, for a 422 re-render.
+ *
+ * Validation messages are i18n keys with positional arguments: `'validation.length|$constraint1|$constraint2'`.
+ */
+export async function parseForm<T extends object>(
+  dto: ClassConstructor<T>,
+  body: unknown,
+  locale: string | undefined,
+): Promise<FormResult<T>> {
+  const values = cleanBody(body);
+  const instance = plainToInstance(dto, values);
+  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  const unknown = errors.filter((e) => e.constraints?.whitelistValidation);
+  if (unknown.length) {
+    throw new BadRequestException(`Campos desconhecidos: ${unknown.map((e) => e.property).join(', ')}`);
+  }
+  if (errors.length) return { ok: false, errors: toFieldErrors(errors, locale), values };
+  return { ok: true, value: instance };
+}
+
+export function toFieldErrors(errors: ValidationError[], locale: string | undefined): FieldErrors {
+  const out: FieldErrors = {};
+  for (const error of errors) {
+    const first = Object.values(error.constraints ?? {})[0];
+    if (first) out[error.property] = translateMessage(locale, first);
+  }
+  return out;
+}
+
+export function translateMessage(locale: string | undefined, message: string): string {
+  const [key, ...args] = message.split('|');
+  return translate(locale, key, Object.fromEntries(args.map((a, i) => [String(i), a])));
+}
+
+/** Trims every string, drops blanks; arrays keep their non-blank strings. `__proto__` never survives. */
+export function cleanBody(body: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return { ...out };
+  for (const [key, raw] of Object.entries(body as Record<string, unknown>)) {
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') continue;
+    if (typeof raw === 'string') {
+      const value = raw.trim();
+      if (value !== '') out[key] = value;
+    } else if (Array.isArray(raw)) {
+      out[key] = raw.map((v) => (typeof v === 'string' ? v.trim() : v)).filter((v) => v !== '');
+    } else if (raw !== undefined && raw !== null) {
+      out[key] = raw;
+    }
+  }
+  return { ...out };
+}

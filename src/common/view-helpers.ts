@@ -1,0 +1,49 @@
+import { promisify } from 'node:util';
+import hbs from 'hbs';
+import type { HelperOptions } from 'handlebars';
+import { translate } from './i18n/translate';
+
+type Options = HelperOptions & { data: { root: Record<string, unknown> } };
+
+const localeOf = (options: Options) => (options?.data?.root?.locale as string | undefined) ?? 'pt-BR';
+const TIME_ZONE = 'America/Sao_Paulo';
+
+/**
+ * Registers every template under `views/` as a partial under its own path (`{{> clients/_row}}`), so a
+ * page includes exactly the partial a handler later renders alone, plus the helpers templates use.
+ * Helpers return plain strings: Handlebars escapes them (only `{{{body}}}` is ever unescaped).
+ */
+export async function registerViewHelpers(viewsDir: string): Promise<void> {
+  // @types/hbs omits the `rename` option that hbs 4 supports; keep `clients/_row` instead of `clients/_row`→`_`.
+  const registerPartials = hbs.registerPartials.bind(hbs) as unknown as (
+    dir: string,
+    options: { rename: (name: string) => string },
+    done: (err?: Error) => void,
+  ) => void;
+  await promisify(registerPartials)(viewsDir, { rename: (name: string) => name });
+
+  hbs.registerHelper('t', function (key: string, options: Options) {
+    return translate(localeOf(options), key, options.hash);
+  });
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => String(a) === String(b));
+  hbs.registerHelper('neq', (a: unknown, b: unknown) => String(a) !== String(b));
+  hbs.registerHelper('and', (...args: unknown[]) => args.slice(0, -1).every(Boolean));
+  hbs.registerHelper('or', (...args: unknown[]) => args.slice(0, -1).some(Boolean));
+  hbs.registerHelper('not', (a: unknown) => !a);
+  hbs.registerHelper('includes', (list: unknown, value: unknown) =>
+    Array.isArray(list) ? list.map(String).includes(String(value)) : false,
+  );
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
+  hbs.registerHelper('dateTime', function (value: Date | string | null | undefined, options: Options) {
+    if (!value) return '';
+    return new Intl.DateTimeFormat(localeOf(options), { dateStyle: 'short', timeStyle: 'short', timeZone: TIME_ZONE }).format(
+      new Date(value),
+    );
+  });
+  hbs.registerHelper('date', function (value: Date | string | null | undefined, options: Options) {
+    if (!value) return '';
+    // Plain dates (YYYY-MM-DD) are calendar days, not instants: format them without a time-zone shift.
+    const d = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00Z`) : new Date(value);
+    return new Intl.DateTimeFormat(localeOf(options), { dateStyle: 'short', timeZone: typeof value === 'string' ? 'UTC' : TIME_ZONE }).format(d);
+  });
+}

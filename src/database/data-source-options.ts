@@ -1,0 +1,34 @@
+import { DataSourceOptions } from 'typeorm';
+import { ENTITIES, MIGRATIONS } from './schema';
+import { SnakeNamingStrategy } from './snake-naming.strategy';
+
+export interface DatabaseTuning {
+  /** Connections in the app's one pool (TypeORM, session store and rate limiter share it). */
+  poolSize?: number;
+}
+
+/**
+ * One options builder for the app, the CLI and the tests. Timeouts follow research/security.md R4/R5:
+ * a pool that cannot connect fails within 2 s (→ 503) instead of waiting forever, and no web statement
+ * or lock wait can hold a connection for long.
+ */
+export function dataSourceOptions(url: string, tuning: DatabaseTuning = {}): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'migrations',
+    synchronize: false,
+    namingStrategy: new SnakeNamingStrategy(),
+    poolSize: tuning.poolSize ?? 10,
+    connectTimeoutMS: 2000,
+    applicationName: 'clientela',
+    extra: {
+      statement_timeout: 5000,
+      lock_timeout: 1000,
+      idle_in_transaction_session_timeout: 10000,
+      idleTimeoutMillis: 30000,
+    },
+  };
+}

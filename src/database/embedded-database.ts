@@ -1,0 +1,37 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
+import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** How many client connections the embedded server accepts; every pool of the app must fit inside. */
+export const EMBEDDED_MAX_CONNECTIONS = 20;
+
+/**
+ * Starts PostgreSQL (PGlite, WASM) in-process and exposes it on a loopback TCP port, so the normal `pg`
+ * driver, TypeORM transactions and the session store behave exactly as on a real server
+ * (research/stack.md §2.4: `typeorm-pglite` shares one session between "connections" and breaks them).
+ * `dataDir` undefined keeps the database in memory (tests).
+ */
+export async function startEmbeddedDatabase(dataDir?: string): Promise<EmbeddedDatabase> {
+  if (dataDir) mkdirSync(dirname(dataDir), { recursive: true }); // PGlite only creates the leaf folder
+  const db = await PGlite.create(dataDir, { extensions: { pg_trgm, unaccent } });
+  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: EMBEDDED_MAX_CONNECTIONS });
+  await server.start();
+  let stopped = false;
+  return {
+    url: `postgres://postgres:postgres@${server.getServerConn()}/postgres`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop();
+      await db.close();
+    },
+  };
+}
