@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import connectPgSimple from 'connect-pg-simple';
@@ -15,7 +16,18 @@ import { translate, DEFAULT_LOCALE } from './common/i18n/translate';
 import { registerViewHelpers } from './common/view-helpers';
 import type { AppConfig } from './config/app-config';
 
-export const ROOT = join(__dirname, '..', '..');
+/** The repository root (holds views/, public/, node_modules/), from src/ in tests or dist/src/ when built. */
+export const ROOT = findRoot(__dirname);
+
+function findRoot(dir: string): string {
+  let current = dir;
+  while (!existsSync(join(current, 'package.json'))) {
+    const parent = dirname(current);
+    if (parent === current) throw new Error(`package.json not found above ${dir}`);
+    current = parent;
+  }
+  return current;
+}
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
 

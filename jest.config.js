@@ -1,0 +1,31 @@
+// Three tiers (STYLE.md): unit specs beside the code, HTTP/integration tests against real PostgreSQL
+// (or embedded PGlite when no database URL is given), and browser tests in headless Chromium.
+// Nest 12 is ESM-only: @swc/jest compiles TypeScript and Nest's ESM to CommonJS (research/stack.md §2.6).
+const esm = ['@nestjs', '@noble', '@scure', 'file-type', 'strtok3', 'token-types', '@tokenizer', '@borewit', 'uint8array-extras', 'otplib', '@otplib'];
+const transform = {
+  '^.+\\.(t|j)s$': [
+    '@swc/jest',
+    {
+      module: { type: 'commonjs' },
+      jsc: {
+        target: 'es2022',
+        keepClassNames: true,
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+      },
+    },
+  ],
+};
+const common = {
+  testEnvironment: 'node',
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  transform,
+  transformIgnorePatterns: [`/node_modules/(?!(${esm.join('|')})/)`],
+};
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.spec.ts'], testTimeout: 60000 },
+    { ...common, displayName: 'browser', testMatch: ['<rootDir>/test/e2e/**/*.spec.ts'], testTimeout: 120000 },
+  ],
+};
