@@ -16,8 +16,15 @@ const transform = {
     },
   ],
 };
+// Embedded PGlite needs --experimental-vm-modules (research/stack.md §2.6). Forked workers inherit NODE_OPTIONS;
+// test/support/jest-runner.js makes sure a bare `npx jest` always uses a worker.
+if (!/--experimental-vm-modules/.test(process.env.NODE_OPTIONS ?? '')) {
+  process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim();
+}
 const common = {
   testEnvironment: 'node',
+  runner: '<rootDir>/test/support/jest-runner.js',
+  setupFiles: ['reflect-metadata'], // as main.ts and cli.ts do first: decorators of DTOs and entities need it
   moduleFileExtensions: ['js', 'json', 'ts'],
   transform,
   transformIgnorePatterns: [`/node_modules/(?!(${esm.join('|')})/)`],

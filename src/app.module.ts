@@ -11,6 +11,10 @@ import type { AppConfig } from './config/app-config';
 import { APP_CONFIG } from './config/app-config.token';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import { ClientsModule } from './clients/clients.module';
+import { HistoryModule } from './history/history.module';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { RelationshipsModule } from './relationships/relationships.module';
 
 @Module({})
 export class AppModule {
@@ -26,11 +30,29 @@ export class AppModule {
               res.setHeader('X-Request-Id', id);
               return id;
             },
-            redact: { paths: ['req.headers.cookie', 'req.headers.authorization', 'req.headers["x-csrf-token"]', 'res.headers["set-cookie"]'], remove: true },
-            autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || (req.url ?? '').startsWith('/assets') || (req.url ?? '').startsWith('/vendor') },
+            redact: {
+              paths: [
+                'req.headers.cookie',
+                'req.headers.authorization',
+                'req.headers["x-csrf-token"]',
+                'res.headers["set-cookie"]',
+              ],
+              remove: true,
+            },
+            autoLogging: {
+              ignore: (req) =>
+                req.url === '/healthz' ||
+                req.url === '/readyz' ||
+                (req.url ?? '').startsWith('/assets') ||
+                (req.url ?? '').startsWith('/vendor'),
+            },
             // No query strings (search terms) or headers in logs: ids, method, path and status only.
             serializers: {
-              req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url.split('?')[0] }),
+              req: (req: { id: string; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url.split('?')[0],
+              }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
           },
@@ -39,6 +61,10 @@ export class AppModule {
         CommonModule,
         HealthModule,
         AuthModule,
+        EventEmitterModule.forRoot(),
+        ClientsModule,
+        HistoryModule,
+        RelationshipsModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

@@ -81,8 +81,14 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   );
 
   const assets = { index: false, maxAge: config.nodeEnv === 'production' ? '1d' : 0 };
-  app.use('/vendor/htmx.min.js', express.static(join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js'), assets));
-  app.use('/vendor/pico.min.css', express.static(join(ROOT, 'node_modules/@picocss/pico/css/pico.min.css'), assets));
+  app.use(
+    '/vendor/htmx.min.js',
+    express.static(join(ROOT, 'node_modules/htmx.org/dist/htmx.min.js'), assets),
+  );
+  app.use(
+    '/vendor/pico.min.css',
+    express.static(join(ROOT, 'node_modules/@picocss/pico/css/pico.min.css'), assets),
+  );
   app.use('/assets', express.static(join(ROOT, 'public'), assets));
 
   app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 2000 }));
@@ -98,7 +104,13 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
       resave: false,
       saveUninitialized: false,
       rolling: true, // every response pushes the idle deadline 30 min on
-      cookie: { httpOnly: true, sameSite: 'lax', secure: config.cookieSecure, maxAge: IDLE_TIMEOUT_MS, path: '/' },
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.cookieSecure,
+        maxAge: IDLE_TIMEOUT_MS,
+        path: '/',
+      },
     }),
   );
   app.use(absoluteSessionTimeout);
@@ -106,6 +118,14 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
     res.set('Cache-Control', 'no-store');
     res.locals.path = req.path;
     res.locals.locale = req.session.operator?.locale ?? DEFAULT_LOCALE;
+    // Here, not only in AuthGuard: pages no route handles (404) must still show the signed-in layout.
+    const operator = req.session.operator;
+    if (operator) {
+      req.operator = operator;
+      res.locals.operator = operator;
+      res.locals.isAdmin = operator.role === 'admin';
+      res.locals.isManager = operator.role !== 'agent';
+    }
     defineLazy(res.locals, 'csrfToken', () => req.csrfToken!());
     defineLazy(res.locals, 'flash', () =>
       takeFlash(req).map((f) => ({ kind: f.kind, message: translate(res.locals.locale, f.message, f.vars) })),
@@ -138,7 +158,12 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   app.use((err: { status?: number; type?: string }, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    renderError(req, res, status, translate(req.session?.operator?.locale, `error.${status === 413 ? 413 : status === 500 ? 500 : 400}`));
+    renderError(
+      req,
+      res,
+      status,
+      translate(req.session?.operator?.locale, `error.${status === 413 ? 413 : status === 500 ? 500 : 400}`),
+    );
   });
 
   app.setBaseViewsDir(join(ROOT, 'views'));

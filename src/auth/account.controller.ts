@@ -22,12 +22,22 @@ export class AccountController {
   @Get()
   async show(@CurrentOperator() me: SessionOperator, @Res() res: Response) {
     const operator = await this.operators.find(me.id);
-    this.render(res, 200, { name: operator?.name, locale: operator?.locale, extension: operator?.extension }, {});
+    this.render(
+      res,
+      200,
+      { name: operator?.name, locale: operator?.locale, extension: operator?.extension },
+      {},
+    );
   }
 
   @Post()
   @HttpCode(200)
-  async update(@Body() body: unknown, @CurrentOperator() me: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async update(
+    @Body() body: unknown,
+    @CurrentOperator() me: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const parsed = await parseForm(AccountDto, body, res.locals.locale);
     if (!parsed.ok) return this.render(res, 422, parsed.values, parsed.errors);
     await this.operators.updateAccount(me.id, parsed.value);
@@ -43,13 +53,24 @@ export class AccountController {
 
   @Post('security/password')
   @HttpCode(200)
-  async changePassword(@Body() body: unknown, @CurrentOperator() me: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async changePassword(
+    @Body() body: unknown,
+    @CurrentOperator() me: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const parsed = await parseForm(ChangePasswordDto, body, res.locals.locale);
     if (!parsed.ok) return this.renderSecurity(res, 422, parsed.errors);
-    const changed = await this.operators.changePassword(me.id, parsed.value.currentPassword, parsed.value.newPassword);
+    const changed = await this.operators.changePassword(
+      me.id,
+      parsed.value.currentPassword,
+      parsed.value.newPassword,
+    );
     if (!changed) {
       this.audit.log('password.change_failed', { operatorId: me.id, requestId: req.id });
-      return this.renderSecurity(res, 422, { currentPassword: translate(res.locals.locale, 'security.wrongPassword') });
+      return this.renderSecurity(res, 422, {
+        currentPassword: translate(res.locals.locale, 'security.wrongPassword'),
+      });
     }
     this.audit.log('password.changed', { operatorId: me.id, requestId: req.id });
     flash(req, 'success', 'security.passwordChanged');
@@ -57,10 +78,19 @@ export class AccountController {
   }
 
   private render(res: Response, status: number, form: object, errors: FieldErrors) {
-    res.status(status).render('account/index', { title: translate(res.locals.locale, 'account.title'), form, errors, locales: LOCALES });
+    res
+      .status(status)
+      .render('account/index', {
+        title: translate(res.locals.locale, 'account.title'),
+        form,
+        errors,
+        locales: LOCALES,
+      });
   }
 
   private renderSecurity(res: Response, status: number, errors: FieldErrors) {
-    res.status(status).render('account/security', { title: translate(res.locals.locale, 'security.title'), errors });
+    res
+      .status(status)
+      .render('account/security', { title: translate(res.locals.locale, 'security.title'), errors });
   }
 }

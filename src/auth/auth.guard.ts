@@ -33,7 +33,12 @@ export class AuthGuard implements CanActivate {
     if (!operator) throw new NotSignedInException();
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets);
     if (roles && !roles.includes(operator.role)) {
-      this.audit.log('authorization.denied', { operatorId: operator.id, method: req.method, path: req.path, requestId: req.id });
+      this.audit.log('authorization.denied', {
+        operatorId: operator.id,
+        method: req.method,
+        path: req.path,
+        requestId: req.id,
+      });
       throw new ForbiddenException();
     }
     return true;

@@ -16,22 +16,37 @@ export class LoginThrottleService {
   private readonly byAddress: RateLimiterPostgres;
 
   constructor(@InjectDataSource() dataSource: DataSource) {
-    const common = { storeClient: sharedPool(dataSource), storeType: 'pool', tableName: 'rate_limits', tableCreated: true, duration: WINDOW_SECONDS, clearExpiredByTimeout: false };
-    this.byAccount = new RateLimiterPostgres({ ...common, keyPrefix: 'login-account', points: ACCOUNT_FAILURES });
-    this.byAddress = new RateLimiterPostgres({ ...common, keyPrefix: 'login-address', points: ADDRESS_FAILURES });
+    const common = {
+      storeClient: sharedPool(dataSource),
+      storeType: 'pool',
+      tableName: 'rate_limits',
+      tableCreated: true,
+      duration: WINDOW_SECONDS,
+      clearExpiredByTimeout: false,
+    };
+    this.byAccount = new RateLimiterPostgres({
+      ...common,
+      keyPrefix: 'login-account',
+      points: ACCOUNT_FAILURES,
+    });
+    this.byAddress = new RateLimiterPostgres({
+      ...common,
+      keyPrefix: 'login-address',
+      points: ADDRESS_FAILURES,
+    });
   }
 
   /** Milliseconds to wait before another attempt is allowed, or 0. */
   async blockedFor(email: string, address: string): Promise<number> {
-    const [account, ip] = await Promise.all([this.byAccount.get(email.toLowerCase()), this.byAddress.get(address)]);
+    const [account, ip] = await Promise.all([
+      this.byAccount.get(email.toLowerCase()),
+      this.byAddress.get(address),
+    ]);
     return Math.max(waitOf(account, ACCOUNT_FAILURES), waitOf(ip, ADDRESS_FAILURES));
   }
 
   async recordFailure(email: string, address: string): Promise<void> {
-    await Promise.all([
-      this.byAccount.penalty(email.toLowerCase(), 1),
-      this.byAddress.penalty(address, 1),
-    ]);
+    await Promise.all([this.byAccount.penalty(email.toLowerCase(), 1), this.byAddress.penalty(address, 1)]);
   }
 
   async recordSuccess(email: string): Promise<void> {

@@ -9,7 +9,7 @@ import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { CreateOperatorDto, UpdateOperatorDto } from './dto/operator.dto';
 import { Operator, ROLES } from './operator.entity';
-import { EmailTakenError, OperatorsService } from './operators.service';
+import { EmailTakenError, OperatorsService, toSessionOperator } from './operators.service';
 import type { SessionOperator } from './session-operator';
 
 /** `/settings/operators`: the admin's list of staff accounts. */
@@ -23,7 +23,10 @@ export class OperatorsController {
 
   @Get()
   async index(@Res() res: Response) {
-    res.render('settings/operators/index', { title: translate(res.locals.locale, 'operators.title'), operators: await this.operators.list() });
+    res.render('settings/operators/index', {
+      title: translate(res.locals.locale, 'operators.title'),
+      operators: await this.operators.list(),
+    });
   }
 
   @Get('new')
@@ -33,14 +36,27 @@ export class OperatorsController {
 
   @Post()
   @HttpCode(200)
-  async create(@Body() body: unknown, @CurrentOperator() actor: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async create(
+    @Body() body: unknown,
+    @CurrentOperator() actor: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const parsed = await parseForm(CreateOperatorDto, body, res.locals.locale);
     if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors);
     try {
       const created = await this.operators.create(parsed.value);
-      this.audit.log('operator.created', { operatorId: actor.id, targetId: created.id, role: created.role, requestId: req.id });
+      this.audit.log('operator.created', {
+        operatorId: actor.id,
+        targetId: created.id,
+        role: created.role,
+        requestId: req.id,
+      });
     } catch (error) {
-      if (error instanceof EmailTakenError) return this.renderForm(res, 422, parsed.value, { email: translate(res.locals.locale, error.messageKey) });
+      if (error instanceof EmailTakenError)
+        return this.renderForm(res, 422, parsed.value, {
+          email: translate(res.locals.locale, error.messageKey),
+        });
       throw error;
     }
     flash(req, 'success', 'operators.created');
@@ -55,18 +71,50 @@ export class OperatorsController {
 
   @Post(':id/edit')
   @HttpCode(200)
-  async update(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() actor: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async update(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentOperator() actor: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const operator = await this.load(id);
     const parsed = await parseForm(UpdateOperatorDto, body, res.locals.locale);
-    if (!parsed.ok) return this.renderForm(res, 422, { ...parsed.values, active: parsed.values.active === 'true' }, parsed.errors, operator);
+    if (!parsed.ok)
+      return this.renderForm(
+        res,
+        422,
+        { ...parsed.values, active: parsed.values.active === 'true' },
+        parsed.errors,
+        operator,
+      );
     try {
       const updated = await this.operators.update(actor, operator, parsed.value);
-      this.audit.log('operator.updated', { operatorId: actor.id, targetId: id, role: updated.role, active: updated.active, requestId: req.id });
-      flash(req, 'success', updated.active || !operator.active ? 'operators.updated' : 'operators.deactivated');
+      // The actor's own session keeps a snapshot of name and role: refresh it, or a self-demoted admin
+      // would keep admin rights until logging out (other operators' sessions are deleted instead).
+      if (updated.id === actor.id) req.session.operator = toSessionOperator(updated);
+      this.audit.log('operator.updated', {
+        operatorId: actor.id,
+        targetId: id,
+        role: updated.role,
+        active: updated.active,
+        requestId: req.id,
+      });
+      flash(
+        req,
+        'success',
+        updated.active || !operator.active ? 'operators.updated' : 'operators.deactivated',
+      );
     } catch (error) {
       if (error instanceof AppError && error.status === 422) {
         const field = error instanceof EmailTakenError ? 'email' : 'base';
-        return this.renderForm(res, 422, { ...parsed.value, password: undefined }, { [field]: translate(res.locals.locale, error.messageKey) }, operator);
+        return this.renderForm(
+          res,
+          422,
+          { ...parsed.value, password: undefined },
+          { [field]: translate(res.locals.locale, error.messageKey) },
+          operator,
+        );
       }
       throw error;
     }

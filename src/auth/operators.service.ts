@@ -35,9 +35,20 @@ export class OperatorsService {
       const [{ exists }] = await tx.query(`SELECT EXISTS (SELECT 1 FROM operators) AS exists`);
       if (exists) return null;
       const passwordHash = await hashPassword(dto.password);
-      return tx.getRepository(Operator).save(
-        tx.getRepository(Operator).create({ ...dto, email: dto.email.toLowerCase(), role: 'admin', passwordHash, active: true, locale: 'pt-BR' }),
-      );
+      return tx
+        .getRepository(Operator)
+        .save(
+          tx
+            .getRepository(Operator)
+            .create({
+              ...dto,
+              email: dto.email.toLowerCase(),
+              role: 'admin',
+              passwordHash,
+              active: true,
+              locale: 'pt-BR',
+            }),
+        );
     });
   }
 
@@ -77,7 +88,12 @@ export class OperatorsService {
     }
     if (dto.email.toLowerCase() !== operator.email) await this.assertEmailFree(dto.email, operator.id);
     const endSessions = operator.role !== dto.role || operator.active !== active || !!dto.password;
-    const changes: Partial<Operator> = { name: dto.name, email: dto.email.toLowerCase(), role: dto.role, active };
+    const changes: Partial<Operator> = {
+      name: dto.name,
+      email: dto.email.toLowerCase(),
+      role: dto.role,
+      active,
+    };
     if (dto.password) changes.passwordHash = await hashPassword(dto.password);
     await this.dataSource.transaction(async (tx) => {
       await tx.getRepository(Operator).update(operator.id, changes);
@@ -91,7 +107,11 @@ export class OperatorsService {
   }
 
   async changePassword(id: string, current: string, next: string): Promise<boolean> {
-    const operator = await this.operators.createQueryBuilder('o').addSelect('o.passwordHash').where('o.id = :id', { id }).getOne();
+    const operator = await this.operators
+      .createQueryBuilder('o')
+      .addSelect('o.passwordHash')
+      .where('o.id = :id', { id })
+      .getOne();
     if (!operator || !(await verifyPassword(operator.passwordHash, current))) return false;
     await this.operators.update(id, { passwordHash: await hashPassword(next) });
     return true;

@@ -19,7 +19,8 @@ async function limited<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export const hashPassword = (password: string): Promise<string> => limited(() => argon2.hash(password, OPTIONS));
+export const hashPassword = (password: string): Promise<string> =>
+  limited(() => argon2.hash(password, OPTIONS));
 
 export const verifyPassword = (hash: string, password: string): Promise<boolean> =>
   limited(() => argon2.verify(hash, password).catch(() => false));

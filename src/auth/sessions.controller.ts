@@ -13,7 +13,9 @@ import { OperatorsService, toSessionOperator } from './operators.service';
 
 /** Only same-site paths are allowed as the post-login destination (no open redirect). */
 const safeNext = (next: unknown): string =>
-  typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/clients';
+  typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
+    ? next
+    : '/clients';
 
 @Controller()
 export class SessionsController {
@@ -44,7 +46,13 @@ export class SessionsController {
     if (await this.operators.hasAnyOperator()) throw new NotFoundException();
     const parsed = await parseForm(SetupDto, body, res.locals.locale);
     if (!parsed.ok) {
-      return res.status(422).render('auth/setup', { title: translate(res.locals.locale, 'setup.title'), form: withoutPassword(parsed.values), errors: parsed.errors });
+      return res
+        .status(422)
+        .render('auth/setup', {
+          title: translate(res.locals.locale, 'setup.title'),
+          form: withoutPassword(parsed.values),
+          errors: parsed.errors,
+        });
     }
     const admin = await this.operators.createFirstAdmin(parsed.value);
     if (!admin) throw new NotFoundException();
@@ -58,7 +66,11 @@ export class SessionsController {
   async loginForm(@Query('next') next: string | undefined, @Req() req: Request, @Res() res: Response) {
     if (req.session.operator) return res.redirect(303, safeNext(next));
     if (!(await this.operators.hasAnyOperator())) return res.redirect(303, '/setup');
-    res.render('auth/login', { title: translate(res.locals.locale, 'login.title'), form: { next: typeof next === 'string' ? next : '' }, errors: {} });
+    res.render('auth/login', {
+      title: translate(res.locals.locale, 'login.title'),
+      form: { next: typeof next === 'string' ? next : '' },
+      errors: {},
+    });
   }
 
   @Public()
@@ -68,7 +80,10 @@ export class SessionsController {
     const locale = res.locals.locale;
     const parsed = await parseForm(LoginDto, body, locale);
     const title = translate(locale, 'login.title');
-    if (!parsed.ok) return res.status(422).render('auth/login', { title, form: withoutPassword(parsed.values), errors: parsed.errors });
+    if (!parsed.ok)
+      return res
+        .status(422)
+        .render('auth/login', { title, form: withoutPassword(parsed.values), errors: parsed.errors });
     const { email, password, next } = parsed.value;
     const address = req.ip ?? 'unknown';
     const wait = await this.throttle.blockedFor(email, address);
@@ -76,13 +91,22 @@ export class SessionsController {
       this.audit.log('login.throttled', { ip: address, requestId: req.id });
       res.set('Retry-After', String(Math.ceil(wait / 1000)));
       const message = translate(locale, 'login.rateLimited', { minutes: Math.ceil(wait / 60000) });
-      return res.status(429).render('auth/login', { title, form: { email, next }, errors: {}, error: message });
+      return res
+        .status(429)
+        .render('auth/login', { title, form: { email, next }, errors: {}, error: message });
     }
     const operator = await this.operators.authenticate(email, password);
     if (!operator) {
       await this.throttle.recordFailure(email, address);
       this.audit.log('login.failed', { ip: address, requestId: req.id });
-      return res.status(422).render('auth/login', { title, form: { email, next }, errors: {}, error: translate(locale, 'login.invalid') });
+      return res
+        .status(422)
+        .render('auth/login', {
+          title,
+          form: { email, next },
+          errors: {},
+          error: translate(locale, 'login.invalid'),
+        });
     }
     await this.throttle.recordSuccess(email);
     // A fresh session id at login defeats session fixation (S2).

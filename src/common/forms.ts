@@ -4,7 +4,9 @@ import { validate, ValidationError } from 'class-validator';
 import { translate } from './i18n/translate';
 
 export type FieldErrors = Record<string, string>;
-export type FormResult<T> = { ok: true; value: T } | { ok: false; errors: FieldErrors; values: Record<string, unknown> };
+export type FormResult<T> =
+  | { ok: true; value: T; values: Record<string, unknown> }
+  | { ok: false; errors: FieldErrors; values: Record<string, unknown> };
 
 /**
  * Turns a submitted form into a validated DTO. Strings are trimmed and blank ones dropped (so optional
@@ -20,19 +22,25 @@ export async function parseForm<T extends object>(
 ): Promise<FormResult<T>> {
   const values = cleanBody(body);
   const instance = plainToInstance(dto, values);
-  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  const errors = await validate(instance, {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+  });
   const unknown = errors.filter((e) => e.constraints?.whitelistValidation);
   if (unknown.length) {
     throw new BadRequestException(`Campos desconhecidos: ${unknown.map((e) => e.property).join(', ')}`);
   }
   if (errors.length) return { ok: false, errors: toFieldErrors(errors, locale), values };
-  return { ok: true, value: instance };
+  return { ok: true, value: instance, values };
 }
 
 export function toFieldErrors(errors: ValidationError[], locale: string | undefined): FieldErrors {
   const out: FieldErrors = {};
   for (const error of errors) {
-    const first = Object.values(error.constraints ?? {})[0];
+    // A blank field (dropped by cleanBody) only fails when it is required: say so, not "at most 254
+    // characters" (class-validator lists constraints in no meaningful order).
+    const first = error.value === undefined ? 'validation.required' : Object.values(error.constraints ?? {})[0];
     if (first) out[error.property] = translateMessage(locale, first);
   }
   return out;
@@ -43,7 +51,11 @@ export function translateMessage(locale: string | undefined, message: string): s
   return translate(locale, key, Object.fromEntries(args.map((a, i) => [String(i), a])));
 }
 
-/** Trims every string, drops blanks; arrays keep their non-blank strings. `__proto__` never survives. */
+/**
+ * Trims every string, drops blanks; arrays keep their non-blank strings. `__proto__` never survives.
+ * A form field is a string (or a list of them; JSON may add numbers and booleans): nested objects, which
+ * only a crafted JSON body can send, are dropped — class-transformer crashes on e.g. `{"constructor": 1}`.
+ */
 export function cleanBody(body: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = Object.create(null);
   if (!body || typeof body !== 'object' || Array.isArray(body)) return { ...out };
@@ -53,10 +65,13 @@ export function cleanBody(body: unknown): Record<string, unknown> {
       const value = raw.trim();
       if (value !== '') out[key] = value;
     } else if (Array.isArray(raw)) {
-      out[key] = raw.map((v) => (typeof v === 'string' ? v.trim() : v)).filter((v) => v !== '');
-    } else if (raw !== undefined && raw !== null) {
+      out[key] = raw.map((v) => (typeof v === 'string' ? v.trim() : v)).filter((v) => v !== '' && isScalar(v));
+    } else if (isScalar(raw)) {
       out[key] = raw;
     }
   }
   return { ...out };
 }
+
+const isScalar = (value: unknown): value is string | number | boolean =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';

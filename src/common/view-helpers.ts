@@ -36,14 +36,22 @@ export async function registerViewHelpers(viewsDir: string): Promise<void> {
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   hbs.registerHelper('dateTime', function (value: Date | string | null | undefined, options: Options) {
     if (!value) return '';
-    return new Intl.DateTimeFormat(localeOf(options), { dateStyle: 'short', timeStyle: 'short', timeZone: TIME_ZONE }).format(
-      new Date(value),
-    );
+    return new Intl.DateTimeFormat(localeOf(options), {
+      dateStyle: 'short',
+      timeStyle: 'short',
+      timeZone: TIME_ZONE,
+    }).format(new Date(value));
   });
   hbs.registerHelper('date', function (value: Date | string | null | undefined, options: Options) {
     if (!value) return '';
     // Plain dates (YYYY-MM-DD) are calendar days, not instants: format them without a time-zone shift.
-    const d = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? new Date(`${value}T12:00:00Z`) : new Date(value);
-    return new Intl.DateTimeFormat(localeOf(options), { dateStyle: 'short', timeZone: typeof value === 'string' ? 'UTC' : TIME_ZONE }).format(d);
+    const d =
+      typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)
+        ? new Date(`${value}T12:00:00Z`)
+        : new Date(value);
+    return new Intl.DateTimeFormat(localeOf(options), {
+      dateStyle: 'short',
+      timeZone: typeof value === 'string' ? 'UTC' : TIME_ZONE,
+    }).format(d);
   });
 }

@@ -2,14 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
 
 const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase())
-    ? true
-    : ['0', 'false', 'no', 'off'].includes(String(value).toLowerCase())
-      ? false
-      : value;
+  value === undefined || value === ''
+    ? undefined
+    : ['1', 'true', 'yes', 'on'].includes(String(value).toLowerCase())
+      ? true
+      : ['0', 'false', 'no', 'off'].includes(String(value).toLowerCase())
+        ? false
+        : value;
 
 /** The environment as documented in `.env.example`; validated once at boot. */
 class EnvDto {
@@ -17,12 +30,20 @@ class EnvDto {
   @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT?: number;
   @IsOptional() @IsString() @MinLength(1) HOST?: string;
   @IsOptional() @IsString() @MinLength(1) DATA_DIR?: string;
-  @IsOptional() @IsString() @MinLength(32, { message: 'APP_SECRET must be at least 32 characters' }) APP_SECRET?: string;
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'APP_SECRET must be at least 32 characters' })
+  APP_SECRET?: string;
   @IsOptional() @IsIn(['development', 'production', 'test']) NODE_ENV?: string;
   @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL?: string;
-  @IsOptional() @Transform(toBool) @IsBoolean({ message: 'COOKIE_SECURE must be true or false' }) COOKIE_SECURE?: boolean;
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean({ message: 'COOKIE_SECURE must be true or false' })
+  COOKIE_SECURE?: boolean;
   @IsOptional() @IsString() TRUST_PROXY?: string;
-  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }) PUBLIC_URL?: string;
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  PUBLIC_URL?: string;
 }
 
 export interface AppConfig {
@@ -40,6 +61,8 @@ export interface AppConfig {
 
 export class ConfigError extends Error {}
 
+const SECRET_KEYS = new Set(['APP_SECRET', 'DATABASE_URL']);
+
 function loadOrCreateSecret(dataDir: string): string {
   const file = join(dataDir, 'app-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -54,14 +77,21 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const dto = plainToInstance(EnvDto, pick(env));
   const errors = validateSync(dto, { whitelist: true });
   if (errors.length) {
-    const lines = errors.map((e) => `  ${e.property}=${JSON.stringify(e.value)}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    // Secrets are named, never printed: a boot error ends up in logs.
+    const shown = (e: { property: string; value: unknown }) =>
+      SECRET_KEYS.has(e.property) ? '(hidden)' : JSON.stringify(e.value);
+    const lines = errors.map(
+      (e) => `  ${e.property}=${shown(e)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every setting.`);
   }
   const nodeEnv = (dto.NODE_ENV ?? 'development') as AppConfig['nodeEnv'];
   const production = nodeEnv === 'production';
   const dataDir = resolve(dto.DATA_DIR ?? './data');
   if (production && !dto.APP_SECRET) {
-    throw new ConfigError('Invalid configuration:\n  APP_SECRET: required in production (at least 32 characters).');
+    throw new ConfigError(
+      'Invalid configuration:\n  APP_SECRET: required in production (at least 32 characters).',
+    );
   }
   const port = dto.PORT ?? 3000;
   const host = dto.HOST ?? '127.0.0.1';

@@ -22,7 +22,12 @@ export const EMBEDDED_MAX_CONNECTIONS = 20;
 export async function startEmbeddedDatabase(dataDir?: string): Promise<EmbeddedDatabase> {
   if (dataDir) mkdirSync(dirname(dataDir), { recursive: true }); // PGlite only creates the leaf folder
   const db = await PGlite.create(dataDir, { extensions: { pg_trgm, unaccent } });
-  const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: EMBEDDED_MAX_CONNECTIONS });
+  const server = new PGLiteSocketServer({
+    db,
+    host: '127.0.0.1',
+    port: 0,
+    maxConnections: EMBEDDED_MAX_CONNECTIONS,
+  });
   await server.start();
   let stopped = false;
   return {

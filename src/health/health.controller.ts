@@ -21,7 +21,9 @@ export class HealthController {
     try {
       await Promise.race([
         this.dataSource.query('SELECT 1'),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('readiness check timed out')), 2000).unref()),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error('readiness check timed out')), 2000).unref(),
+        ),
       ]);
       res.status(200).json({ status: 'ok', database: 'up' });
     } catch {

@@ -14,9 +14,15 @@ export interface TestOperator {
 }
 
 /** Creates an operator through the service (hashing as production does). */
-export async function makeOperator(t: TestApp, role: Role = 'admin', overrides: { name?: string; email?: string } = {}): Promise<TestOperator> {
+export async function makeOperator(
+  t: TestApp,
+  role: Role = 'admin',
+  overrides: { name?: string; email?: string } = {},
+): Promise<TestOperator> {
   const email = overrides.email ?? `${role}-${randomBytes(4).toString('hex')}@example.com`;
   const name = overrides.name ?? `Operador ${role}`;
-  const created = await t.app.get(OperatorsService).create({ name, email, password: TEST_PASSWORD, role, active: true });
+  const created = await t.app
+    .get(OperatorsService)
+    .create({ name, email, password: TEST_PASSWORD, role, active: true });
   return { id: created.id, email, password: TEST_PASSWORD, role, name };
 }

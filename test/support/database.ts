@@ -9,7 +9,8 @@ export interface TestDatabase {
 }
 
 /** The server tests run against: TEST_DATABASE_URL, else DATABASE_URL, else none (embedded PGlite). */
-export const testServerUrl = (): string | undefined => process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
+export const testServerUrl = (): string | undefined =>
+  process.env.TEST_DATABASE_URL || process.env.DATABASE_URL || undefined;
 
 /**
  * A fresh, empty database for one test file: a new database on the real server (dropped afterwards), so

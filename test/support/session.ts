@@ -22,7 +22,29 @@ export async function login(agent: Agent, email: string, password: string): Prom
 }
 
 /** Posts a form with a fresh token taken from `formPath` (defaults to the target). */
-export async function postForm(agent: Agent, path: string, fields: Record<string, string | string[]>, formPath = path) {
+export async function postForm(
+  agent: Agent,
+  path: string,
+  fields: Record<string, string | string[]>,
+  formPath = path,
+) {
   const token = await csrfFor(agent, formPath);
-  return agent.post(path).type('form').send({ _csrf: token, ...fields });
+  return agent
+    .post(path)
+    .type('form')
+    .send({ _csrf: token, ...fields });
 }
+
+/** Every `Set-Cookie` line of a response. */
+export function setCookies(res: request.Response): string[] {
+  const header = res.headers['set-cookie'] as string | string[] | undefined;
+  return Array.isArray(header) ? header : header ? [header] : [];
+}
+
+/** The `Set-Cookie` line of the named cookie, if the response sets it. */
+export function setCookie(res: request.Response, name: string): string | undefined {
+  return setCookies(res).find((line) => line.startsWith(`${name}=`));
+}
+
+/** `name=value` of a `Set-Cookie` line, ready for a `Cookie` request header. */
+export const cookiePair = (line: string): string => line.split(';')[0];

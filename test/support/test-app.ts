@@ -20,7 +20,9 @@ export interface TestApp {
 }
 
 /** The real app (same bootstrap as main.ts) on a fresh database with migrations applied. */
-export async function startTestApp(options: { listen?: boolean; env?: Record<string, string> } = {}): Promise<TestApp> {
+export async function startTestApp(
+  options: { listen?: boolean; env?: Record<string, string> } = {},
+): Promise<TestApp> {
   const db = await provisionTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'clientela-test-'));
   const config = loadConfig({

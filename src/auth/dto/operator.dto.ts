@@ -4,12 +4,15 @@ import { LOCALES, ROLES, type Locale, type Role } from '../operator.entity';
 
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 128;
-const checkbox = ({ value }: { value: unknown }) => value === 'true' || value === 'on' || value === '1' || value === true;
+const checkbox = ({ value }: { value: unknown }) =>
+  value === 'true' || value === 'on' || value === '1' || value === true;
 
 export class SetupDto {
-  @IsString({ message: 'validation.required' }) @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' })
+  @IsString({ message: 'validation.required' })
+  @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' })
   name: string;
-  @IsEmail({}, { message: 'validation.email' }) @MaxLength(254, { message: 'validation.maxLength|$constraint1' })
+  @IsEmail({}, { message: 'validation.email' })
+  @MaxLength(254, { message: 'validation.maxLength|$constraint1' })
   email: string;
   @IsString({ message: 'validation.required' })
   @Length(PASSWORD_MIN, PASSWORD_MAX, { message: 'validation.length|$constraint1|$constraint2' })
@@ -17,9 +20,11 @@ export class SetupDto {
 }
 
 export class LoginDto {
-  @IsString({ message: 'validation.required' }) @MaxLength(254, { message: 'validation.maxLength|$constraint1' })
+  @IsString({ message: 'validation.required' })
+  @MaxLength(254, { message: 'validation.maxLength|$constraint1' })
   email: string;
-  @IsString({ message: 'validation.required' }) @MaxLength(PASSWORD_MAX, { message: 'validation.maxLength|$constraint1' })
+  @IsString({ message: 'validation.required' })
+  @MaxLength(PASSWORD_MAX, { message: 'validation.maxLength|$constraint1' })
   password: string;
   @IsOptional() @IsString() @MaxLength(2000) next?: string;
 }
@@ -30,21 +35,29 @@ export class CreateOperatorDto extends SetupDto {
 }
 
 export class UpdateOperatorDto {
-  @IsString({ message: 'validation.required' }) @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' })
+  @IsString({ message: 'validation.required' })
+  @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' })
   name: string;
-  @IsEmail({}, { message: 'validation.email' }) @MaxLength(254, { message: 'validation.maxLength|$constraint1' })
+  @IsEmail({}, { message: 'validation.email' })
+  @MaxLength(254, { message: 'validation.maxLength|$constraint1' })
   email: string;
   @IsIn(ROLES, { message: 'validation.choice' }) role: Role;
-  @IsOptional() @IsString() @Length(PASSWORD_MIN, PASSWORD_MAX, { message: 'validation.length|$constraint1|$constraint2' })
+  @IsOptional()
+  @IsString()
+  @Length(PASSWORD_MIN, PASSWORD_MAX, { message: 'validation.length|$constraint1|$constraint2' })
   password?: string;
   @IsOptional() @Transform(checkbox) @IsBoolean() active?: boolean;
 }
 
 export class AccountDto {
-  @IsString({ message: 'validation.required' }) @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' })
+  @IsString({ message: 'validation.required' })
+  @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' })
   name: string;
   @IsIn(LOCALES, { message: 'validation.choice' }) locale: Locale;
-  @IsOptional() @IsString() @MaxLength(32, { message: 'validation.maxLength|$constraint1' }) extension?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(32, { message: 'validation.maxLength|$constraint1' })
+  extension?: string;
 }
 
 export class ChangePasswordDto {

@@ -34,11 +34,15 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   private describe(error: unknown, req: Request): { status: number; message: string } {
     const locale = req.operator?.locale;
-    if (error instanceof AppError) return { status: error.status, message: translate(locale, error.messageKey, error.vars) };
+    if (error instanceof AppError)
+      return { status: error.status, message: translate(locale, error.messageKey, error.vars) };
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const body = error.getResponse();
-      const detail = typeof body === 'object' && body && 'message' in body ? (body as { message: unknown }).message : undefined;
+      const detail =
+        typeof body === 'object' && body && 'message' in body
+          ? (body as { message: unknown }).message
+          : undefined;
       // 400s carry a useful reason (e.g. which unknown fields); other statuses use the friendly text.
       const message =
         status === 400 && typeof detail === 'string'

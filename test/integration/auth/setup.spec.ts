@@ -18,7 +18,10 @@ describe('first-run setup', () => {
   it('re-renders the form with 422 and the typed values when the input is invalid', async () => {
     const agent = t.http();
     const token = csrfFrom((await agent.get('/setup')).text);
-    const res = await agent.post('/setup').type('form').send({ _csrf: token, name: 'Ana', email: 'not-an-email', password: 'short' });
+    const res = await agent
+      .post('/setup')
+      .type('form')
+      .send({ _csrf: token, name: 'Ana', email: 'not-an-email', password: 'short' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('value="Ana"');
     expect(res.text).toContain('value="not-an-email"');
@@ -44,7 +47,10 @@ describe('first-run setup', () => {
     expect(loginPage.text).toContain('Administrador criado.');
 
     expect((await agent.get('/setup')).status).toBe(404);
-    const again = await agent.post('/setup').type('form').send({ _csrf: token, name: 'Eve', email: 'eve@example.com', password: 'outra-senha-longa' });
+    const again = await agent
+      .post('/setup')
+      .type('form')
+      .send({ _csrf: token, name: 'Eve', email: 'eve@example.com', password: 'outra-senha-longa' });
     expect(again.status).toBe(404);
     expect(await t.dataSource.getRepository(Operator).count()).toBe(1);
   });

@@ -1,0 +1,58 @@
+import { BadRequestException, Body, Controller, HttpCode, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { SessionOperator } from '../auth/session-operator';
+import { CurrentOperator, Roles } from '../common/auth.decorators';
+import { flash } from '../common/flash';
+import { parseForm } from '../common/forms';
+import { isHtmx } from '../common/htmx';
+import { translate } from '../common/i18n/translate';
+import { ClientListService } from './client-list.service';
+import { ClientStatusService } from './client-status.service';
+import { rowView } from './clients.controller';
+import { ChangeStatusDto } from './dto/status.dto';
+
+const localPath = (value: string | undefined, fallback: string) =>
+  value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : fallback;
+
+/** `POST /clients/:id/status`: the inline activate/inactivate toggle (SPEC §5). */
+@Controller('clients/:id/status')
+@Roles('admin', 'manager')
+export class ClientStatusController {
+  constructor(
+    private readonly status: ClientStatusService,
+    private readonly list: ClientListService,
+  ) {}
+
+  /**
+   * htmx: answers with the row (200), or the row showing why it was refused (422) — swapped in place.
+   * Without JS: back to where the operator was (303) with a message, or a 422 page listing the blockers.
+   */
+  @Post()
+  @HttpCode(200)
+  async change(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+    const parsed = await parseForm(ChangeStatusDto, body, res.locals.locale);
+    if (!parsed.ok) throw new BadRequestException(Object.values(parsed.errors).join(' '));
+    const { status, returnTo } = parsed.value;
+    const result = await this.status.change(operator, id, status);
+    const back = localPath(returnTo, `/clients/${id}`);
+    const blockers = result.ok
+      ? []
+      : result.blockers.map((b) => ({ ...b, message: translate(res.locals.locale, b.messageKey, { count: b.count }) }));
+    if (isHtmx(req)) {
+      const row = await this.list.row(operator, id);
+      if (!row) throw new NotFoundException();
+      return res.status(result.ok ? 200 : 422).render('clients/_row', { ...rowView(row, back), blockers, layout: false });
+    }
+    if (!result.ok) {
+      return res.status(422).render('clients/status-refused', {
+        title: translate(res.locals.locale, 'clients.inactivationRefused'),
+        section: 'clients',
+        clientId: id,
+        blockers,
+        back,
+      });
+    }
+    flash(req, 'success', status === 'active' ? 'clients.activated' : 'clients.inactivated', { name: result.client.tradeName });
+    res.redirect(303, back);
+  }
+}

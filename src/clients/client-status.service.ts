@@ -1,0 +1,39 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { SessionOperator } from '../auth/session-operator';
+import { Client, type ClientStatus } from './client.entity';
+import { ClientsService } from './clients.service';
+import { InactivationBlocker, InactivationBlockersRegistry } from './inactivation-blockers';
+
+export type StatusChangeResult = { ok: true; client: Client } | { ok: false; blockers: InactivationBlocker[] };
+
+/** Activation and inactivation (SPEC §5). */
+@Injectable()
+export class ClientStatusService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clients: ClientsService,
+    private readonly blockers: InactivationBlockersRegistry,
+  ) {}
+
+  /**
+   * Checks the blockers and changes the status in one transaction, with the client row locked: whatever
+   * creates a ticket or contract for a client locks the same row (FOR SHARE), so the two cannot interleave.
+   * Reactivation is always allowed. Nothing changes when refused.
+   */
+  async change(operator: SessionOperator, id: string, status: ClientStatus): Promise<StatusChangeResult> {
+    return this.dataSource.transaction(async (tx) => {
+      const client = await this.clients.findVisible(operator, id, tx);
+      await tx.query(`SELECT 1 FROM clients WHERE id = $1 FOR UPDATE`, [id]);
+      if (client.status === status) return { ok: true as const, client };
+      if (status === 'inactive') {
+        const blockers = await this.blockers.collect(tx, id);
+        if (blockers.length) return { ok: false as const, blockers };
+      }
+      await tx.query(`UPDATE clients SET status = $2, version = version + 1, updated_at = now() WHERE id = $1`, [id, status]);
+      await this.clients.emit(tx, id, operator, 'status_changed', 'client', { status: [client.status, status] });
+      return { ok: true as const, client: { ...client, status } as Client };
+    });
+  }
+}

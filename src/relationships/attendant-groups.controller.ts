@@ -1,0 +1,139 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { SessionOperator } from '../auth/session-operator';
+import { AuditLogger } from '../common/audit-logger';
+import { CurrentOperator, Roles } from '../common/auth.decorators';
+import { flash } from '../common/flash';
+import { FieldErrors, parseForm } from '../common/forms';
+import { redirectAfterChange } from '../common/htmx';
+import { translate } from '../common/i18n/translate';
+import { AttendantGroup } from './attendant-group.entity';
+import { AttendantGroupsService } from './attendant-groups.service';
+import { AttendantGroupDto } from './dto/attendant-group.dto';
+import { RelationshipsFieldError } from './relationships.errors';
+
+const LIST = '/settings/attendant-groups';
+
+/** `/settings/attendant-groups`: the teams (and their members) that serve clients. */
+@Controller('settings/attendant-groups')
+@Roles('admin', 'manager')
+export class AttendantGroupsController {
+  constructor(
+    private readonly groups: AttendantGroupsService,
+    private readonly audit: AuditLogger,
+  ) {}
+
+  @Get()
+  async index(@Res() res: Response) {
+    res.render('settings/attendant-groups/index', {
+      title: translate(res.locals.locale, 'attendantGroups.title'),
+      section: 'settings',
+      groups: await this.groups.list(),
+    });
+  }
+
+  @Get('new')
+  async newForm(@Res() res: Response) {
+    await this.renderForm(res, 200, {}, {});
+  }
+
+  @Post()
+  @HttpCode(200)
+  async create(
+    @Body() body: unknown,
+    @CurrentOperator() actor: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const parsed = await parseForm(AttendantGroupDto, body, res.locals.locale);
+    if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors);
+    try {
+      const created = await this.groups.create(parsed.value);
+      // Membership decides which clients an agent sees: an access change worth an audit line.
+      this.audit.log('attendantGroup.created', {
+        operatorId: actor.id,
+        targetId: created.id,
+        memberIds: created.members.map((m) => m.id),
+        requestId: req.id,
+      });
+      flash(req, 'success', 'attendantGroups.created', { name: created.name });
+    } catch (error) {
+      if (error instanceof RelationshipsFieldError)
+        return this.renderForm(res, 422, parsed.value, {
+          [error.field]: translate(res.locals.locale, error.messageKey),
+        });
+      throw error;
+    }
+    redirectAfterChange(req, res, LIST);
+  }
+
+  @Get(':id/edit')
+  async editForm(@Param('id') id: string, @Res() res: Response) {
+    const group = await this.load(id);
+    await this.renderForm(res, 200, { ...group, memberIds: group.members.map((m) => m.id) }, {}, group);
+  }
+
+  @Post(':id/edit')
+  @HttpCode(200)
+  async update(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentOperator() actor: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const group = await this.load(id);
+    const parsed = await parseForm(AttendantGroupDto, body, res.locals.locale);
+    if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors, group);
+    try {
+      const updated = await this.groups.update(group, parsed.value);
+      this.audit.log('attendantGroup.updated', {
+        operatorId: actor.id,
+        targetId: id,
+        memberIds: updated.members.map((m) => m.id),
+        previousMemberIds: group.members.map((m) => m.id),
+        requestId: req.id,
+      });
+      flash(req, 'success', 'attendantGroups.updated', { name: updated.name });
+    } catch (error) {
+      if (error instanceof RelationshipsFieldError)
+        return this.renderForm(
+          res,
+          422,
+          parsed.value,
+          { [error.field]: translate(res.locals.locale, error.messageKey) },
+          group,
+        );
+      throw error;
+    }
+    redirectAfterChange(req, res, LIST);
+  }
+
+  private async load(id: string): Promise<AttendantGroup> {
+    const group = await this.groups.find(id);
+    if (!group) throw new NotFoundException();
+    return group;
+  }
+
+  private async renderForm(
+    res: Response,
+    status: number,
+    form: { memberIds?: unknown },
+    errors: FieldErrors,
+    group?: AttendantGroup,
+  ) {
+    const memberIds =
+      form.memberIds === undefined ? [] : ([] as unknown[]).concat(form.memberIds).map(String);
+    res.status(status).render('settings/attendant-groups/form', {
+      title: translate(res.locals.locale, group ? 'attendantGroups.edit' : 'attendantGroups.new'),
+      section: 'settings',
+      group,
+      form: { ...form, memberIds },
+      errors,
+      candidates: await this.groups.candidates(),
+      // Deactivated operators cannot be kept: saving the form drops them, so say so before it happens.
+      inactiveMembers: group?.members.filter((m) => !m.active) ?? [],
+      action: group ? `${LIST}/${group.id}/edit` : LIST,
+    });
+  }
+}

@@ -1,0 +1,104 @@
+import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { Roles } from '../common/auth.decorators';
+import { flash } from '../common/flash';
+import { FieldErrors, parseForm } from '../common/forms';
+import { redirectAfterChange } from '../common/htmx';
+import { translate } from '../common/i18n/translate';
+import { ServiceDeskDto } from './dto/service-desk.dto';
+import { RelationshipsFieldError } from './relationships.errors';
+import { ServiceDesk } from './service-desk.entity';
+import { ServiceDesksService } from './service-desks.service';
+
+const LIST = '/settings/service-desks';
+
+/** `/settings/service-desks`: where clients' tickets may live, and whether closing them needs a review. */
+@Controller('settings/service-desks')
+@Roles('admin', 'manager')
+export class ServiceDesksController {
+  constructor(private readonly desks: ServiceDesksService) {}
+
+  @Get()
+  async index(@Res() res: Response) {
+    res.render('settings/service-desks/index', {
+      title: translate(res.locals.locale, 'serviceDesks.title'),
+      section: 'settings',
+      desks: await this.desks.list(),
+    });
+  }
+
+  @Get('new')
+  newForm(@Res() res: Response) {
+    this.renderForm(res, 200, { requiresReview: false }, {});
+  }
+
+  @Post()
+  @HttpCode(200)
+  async create(@Body() body: unknown, @Req() req: Request, @Res() res: Response) {
+    const parsed = await parseForm(ServiceDeskDto, body, res.locals.locale);
+    if (!parsed.ok) return this.renderForm(res, 422, checked(parsed.values), parsed.errors);
+    try {
+      const created = await this.desks.create(parsed.value);
+      flash(req, 'success', 'serviceDesks.created', { name: created.name });
+    } catch (error) {
+      if (error instanceof RelationshipsFieldError)
+        return this.renderForm(res, 422, parsed.value, {
+          [error.field]: translate(res.locals.locale, error.messageKey),
+        });
+      throw error;
+    }
+    redirectAfterChange(req, res, LIST);
+  }
+
+  @Get(':id/edit')
+  async editForm(@Param('id') id: string, @Res() res: Response) {
+    const desk = await this.load(id);
+    this.renderForm(res, 200, desk, {}, desk);
+  }
+
+  @Post(':id/edit')
+  @HttpCode(200)
+  async update(@Param('id') id: string, @Body() body: unknown, @Req() req: Request, @Res() res: Response) {
+    const desk = await this.load(id);
+    const parsed = await parseForm(ServiceDeskDto, body, res.locals.locale);
+    if (!parsed.ok) return this.renderForm(res, 422, checked(parsed.values), parsed.errors, desk);
+    try {
+      const updated = await this.desks.update(desk, parsed.value);
+      flash(req, 'success', 'serviceDesks.updated', { name: updated.name });
+    } catch (error) {
+      if (error instanceof RelationshipsFieldError)
+        return this.renderForm(
+          res,
+          422,
+          parsed.value,
+          { [error.field]: translate(res.locals.locale, error.messageKey) },
+          desk,
+        );
+      throw error;
+    }
+    redirectAfterChange(req, res, LIST);
+  }
+
+  private async load(id: string): Promise<ServiceDesk> {
+    const desk = await this.desks.find(id);
+    if (!desk) throw new NotFoundException();
+    return desk;
+  }
+
+  private renderForm(res: Response, status: number, form: object, errors: FieldErrors, desk?: ServiceDesk) {
+    res.status(status).render('settings/service-desks/form', {
+      title: translate(res.locals.locale, desk ? 'serviceDesks.edit' : 'serviceDesks.new'),
+      section: 'settings',
+      desk,
+      form,
+      errors,
+      action: desk ? `${LIST}/${desk.id}/edit` : LIST,
+    });
+  }
+}
+
+/** The raw values of a rejected form, with the checkbox back as a boolean so it stays ticked. */
+const checked = (values: Record<string, unknown>) => ({
+  ...values,
+  requiresReview: ['true', 'on', '1'].includes(String(values.requiresReview)),
+});
