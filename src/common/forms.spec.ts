@@ -65,6 +65,7 @@ describe('cleanBody', () => {
       fc.property(bodyArb, (body) => {
         const clean = cleanBody(body);
         expect(Object.getPrototypeOf(clean)).toBe(Object.prototype);
+        expect(clean.constructor).toBe(Object);
         for (const key of DROPPED) expect(Object.prototype.hasOwnProperty.call(clean, key)).toBe(false);
         for (const [key, raw] of Object.entries(body)) {
           const has = Object.prototype.hasOwnProperty.call(clean, key);
@@ -86,16 +87,6 @@ describe('cleanBody', () => {
         expectPrototypeIntact();
       }),
       { numRuns: 500 },
-    );
-  });
-
-  it('never lets a value be read through a prototype key of the result', () => {
-    fc.assert(
-      fc.property(bodyArb, (body) => {
-        const clean = cleanBody(body) as Record<string, unknown>;
-        expect(clean.constructor).toBe(Object);
-        expect(typeof clean.toString === 'function' || typeof body.toString !== 'function').toBe(true);
-      }),
     );
   });
 });

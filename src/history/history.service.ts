@@ -4,6 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CLIENT_CHANGED, ClientChangedEvent } from '../clients/client-events';
 import { ClientSectionsRegistry } from '../clients/client-sections';
+import { displayCep, displayDocument, displayPhone } from '../clients/client-view';
+import { translate } from '../common/i18n/translate';
 import { ClientHistoryEntry } from './client-history-entry.entity';
 
 export const HISTORY_PAGE = 50;
@@ -22,7 +24,7 @@ export class HistoryService implements OnModuleInit {
       titleKey: 'history.title',
       order: 900,
       partial: 'history/_section',
-      load: async (client) => ({ entries: await this.recent(client.id) }),
+      load: async (client, operator) => ({ entries: await this.recent(client.id, HISTORY_PAGE, operator.locale) }),
     });
   }
 
@@ -45,7 +47,7 @@ export class HistoryService implements OnModuleInit {
     );
   }
 
-  async recent(clientId: string, limit = HISTORY_PAGE) {
+  async recent(clientId: string, limit = HISTORY_PAGE, locale = 'pt-BR') {
     const entries = await this.dataSource.getRepository(ClientHistoryEntry).find({
       where: { clientId },
       order: { createdAt: 'DESC', id: 'DESC' },
@@ -53,10 +55,24 @@ export class HistoryService implements OnModuleInit {
     });
     return entries.map((e) => ({
       ...e,
-      changeList: Object.entries(e.changes).map(([field, [before, after]]) => ({ field, before: show(before), after: show(after) })),
+      changeList: Object.entries(e.changes).map(([field, [before, after]]) => ({
+        field,
+        before: show(field, before, locale),
+        after: show(field, after, locale),
+      })),
     }));
   }
 }
 
-const show = (value: unknown): string =>
-  value === null || value === undefined ? '—' : Array.isArray(value) ? value.join(', ') || '—' : typeof value === 'boolean' ? (value ? '✓' : '✗') : String(value);
+/** Stored values in the form operators read them: masked documents, national phones, translated statuses. */
+function show(field: string, value: unknown, locale: string): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (Array.isArray(value)) return value.join(', ') || '—';
+  if (typeof value === 'boolean') return translate(locale, value ? 'common.yes' : 'common.no');
+  const text = String(value);
+  if (field === 'document') return displayDocument(text);
+  if (field === 'phone' || field === 'mobile') return displayPhone(text);
+  if (field === 'postalCode') return displayCep(text);
+  if (field === 'status') return translate(locale, text === 'active' ? 'common.active' : text === 'inactive' ? 'common.inactive' : text);
+  return text;
+}

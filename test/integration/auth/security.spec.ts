@@ -248,6 +248,18 @@ describe('security: CSRF, headers, access and error pages', () => {
       const row = await t.dataSource.getRepository(Operator).findOneByOrFail({ id: op.id });
       expect(row).toMatchObject({ role: 'agent', name: 'Nome Json' });
     });
+
+  it('answers a JSON body with a nested object for a field with 422, not a 500', async () => {
+      const { op, agent } = await signedIn('agent');
+      const token = await csrfFor(agent, '/account');
+      const res = await agent
+        .post('/account')
+        .set('Content-Type', 'application/json')
+        .send({ _csrf: token, name: { constructor: 'x' }, locale: 'pt-BR' });
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('Campo obrigatório.');
+      expect((await t.dataSource.getRepository(Operator).findOneByOrFail({ id: op.id })).name).toBe(op.name);
+    });
   });
 
   describe('access control', () => {

@@ -1,0 +1,64 @@
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+/** Debian's `chromium` package by default (SPEC §2); any Chromium build via CHROMIUM_PATH. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const browserAvailable = existsSync(CHROMIUM_PATH);
+const browserRequired = process.env.REQUIRE_BROWSER === '1';
+
+/**
+ * `describe` for browser suites: skipped when Chromium is missing, unless REQUIRE_BROWSER=1 (CI), where
+ * the suite runs and fails in launchBrowser() with a message saying what is missing.
+ */
+export const describeBrowser: jest.Describe = browserAvailable || browserRequired ? describe : describe.skip;
+
+if (!browserAvailable && !browserRequired) {
+  console.warn(
+    `Browser tests skipped: no Chromium at ${CHROMIUM_PATH} (install Debian's chromium or set CHROMIUM_PATH; REQUIRE_BROWSER=1 makes this an error).`,
+  );
+}
+
+/** Headless Chromium with a fresh profile (playwright-core launches each browser in a new temporary user-data-dir). */
+export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(
+      `REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM_PATH}. Install it (apt-get install chromium) or point CHROMIUM_PATH at one.`,
+    );
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
+}
+
+/**
+ * Collects what must never happen on a page: console errors (Chromium reports CSP violations and failed
+ * loads there), uncaught exceptions and CSP violation events. Call before the first navigation;
+ * assert `expect(problems).toEqual([])`.
+ */
+export async function watchPage(page: Page): Promise<string[]> {
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console error: ${message.text()} (${message.location().url || page.url()})`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => {
+    problems.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`);
+  });
+  // Injected by the DevTools protocol, so the page's own CSP does not block it.
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+  return problems;
+}
