@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { SessionOperator } from '../auth/session-operator';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
@@ -32,8 +32,12 @@ export class ClientsController {
 
   /** The whole page, or just the table when htmx asks for `#clients-table` (sort, filter, search, page). */
   @Get()
-  async index(@Query() query: ListClientsQuery, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
-    const state = listState(query);
+  async index(@Query() query: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+    // No global ValidationPipe: the query is validated here, so an unknown key or value is a 400 and only
+    // whitelisted sort keys ever reach SQL.
+    const parsed = await parseForm(ListClientsQuery, query, res.locals.locale);
+    if (!parsed.ok) throw new BadRequestException(Object.keys(parsed.errors).join(', '));
+    const state = listState(parsed.value);
     const page = await this.list.page(operator, state);
     const view = { ...tableView(state, page, res.locals.locale as string), section: 'clients', title: translate(res.locals.locale, 'clients.title') };
     varyOnHtmx(res);
@@ -52,15 +56,19 @@ export class ClientsController {
   @HttpCode(200)
   async create(@Body() body: Record<string, unknown>, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
     const search = takeBillingSearch(body);
-    if (search !== null) return this.renderForm(res, 200, body, {}, undefined, null, await this.pickerOptions(operator, search));
+    if (search !== null) {
+      return this.renderForm(res, 200, body, {}, undefined, await this.billingLabel(body.billingClientId), await this.pickerOptions(operator, search));
+    }
     const parsed = await parseForm(ClientFormDto, body, res.locals.locale);
-    if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors);
+    // The chosen payer is shown by its label: without it the select would silently drop the choice.
+    const billing = () => this.billingLabel(parsed.values.billingClientId);
+    if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors, undefined, await billing());
     try {
       const client = await this.clients.create(operator, parsed.value);
       flash(req, 'success', 'clients.created', { name: client.tradeName });
       redirectAfterChange(req, res, `/clients/${client.id}/relationships`);
     } catch (error) {
-      if (error instanceof ClientFieldError) return this.renderForm(res, 422, parsed.values, fieldError(res, error));
+      if (error instanceof ClientFieldError) return this.renderForm(res, 422, parsed.values, fieldError(res, error), undefined, await billing());
       throw error;
     }
   }
@@ -120,9 +128,11 @@ export class ClientsController {
   ) {
     const client = await this.clients.findVisible(operator, id);
     const search = takeBillingSearch(body);
-    if (search !== null) return this.renderForm(res, 200, body, {}, client, null, await this.pickerOptions(operator, search, id));
+    if (search !== null) {
+      return this.renderForm(res, 200, body, {}, client, await this.billingLabel(body.billingClientId), await this.pickerOptions(operator, search, id));
+    }
     const parsed = await parseForm(ClientFormDto, body, res.locals.locale);
-    const billing = () => this.billingLabel(typeof parsed.values.billingClientId === 'string' ? parsed.values.billingClientId : null);
+    const billing = () => this.billingLabel(parsed.values.billingClientId);
     if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors, client, await billing());
     try {
       const updated = await this.clients.update(operator, id, parsed.value);
@@ -135,8 +145,8 @@ export class ClientsController {
     }
   }
 
-  private async billingLabel(id: string | null): Promise<string | null> {
-    const billing = await this.clients.findBillingClient(id);
+  private async billingLabel(id: unknown): Promise<string | null> {
+    const billing = await this.clients.findBillingClient(typeof id === 'string' ? id : null);
     return billing ? `${billing.tradeName} (#${billing.code})` : null;
   }
 

@@ -95,7 +95,8 @@ export class ClientsService {
   }
 
   async findBillingClient(id: string | null): Promise<Pick<Client, 'id' | 'code' | 'tradeName' | 'document'> | null> {
-    if (!id) return null;
+    // A typed value that is not a uuid (a 422 re-render) would be a SQL error, not "no such client".
+    if (!id || !isUuid(id)) return null;
     return this.dataSource.getRepository(Client).findOne({ select: { id: true, code: true, tradeName: true, document: true }, where: { id } });
   }
 

@@ -78,7 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const errors = validateSync(dto, { whitelist: true });
   if (errors.length) {
     // Secrets are named, never printed: a boot error ends up in logs.
-    const shown = (e: { property: string; value: unknown }) =>
+    const shown = (e: { property: string; value?: unknown }) =>
       SECRET_KEYS.has(e.property) ? '(hidden)' : JSON.stringify(e.value);
     const lines = errors.map(
       (e) => `  ${e.property}=${shown(e)}: ${Object.values(e.constraints ?? {}).join('; ')}`,
