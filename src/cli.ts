@@ -10,12 +10,14 @@ import { translate } from './common/i18n/translate';
 import { ConfigError, loadConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
 import { openDatabase } from './database/open-database';
+import { seedDemo } from './cli/seed-demo';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
   migrate                                  apply pending migrations
   operator:create --email E --name N --role admin|manager|agent --password P
                                            create an operator (e.g. the first admin)
+  seed:demo [--clients N]                  add N realistic demo clients (default 1000)
 
 The database is DATABASE_URL, or the embedded one under DATA_DIR when it is unset
 (stop the app first: only one process may open the embedded database).`;
@@ -52,6 +54,18 @@ const commands: Record<string, Command> = {
     const operator = await service.create(parsed.value);
     console.log(`Operator ${operator.email} (${operator.role as Role}) created with id ${operator.id}.`);
   },
+};
+
+commands['seed:demo'] = async (dataSource, args) => {
+  const { values } = parseArgs({ args, options: { clients: { type: 'string', default: '1000' } } });
+  const clients = Number(values.clients);
+  if (!Number.isInteger(clients) || clients < 1 || clients > 5_000_000) {
+    console.error('--clients: a whole number between 1 and 5000000');
+    process.exitCode = 2;
+    return;
+  }
+  await dataSource.runMigrations({ transaction: 'each' });
+  await seedDemo(dataSource, clients);
 };
 
 async function main(): Promise<void> {
