@@ -15,6 +15,11 @@ import { ClientsModule } from './clients/clients.module';
 import { HistoryModule } from './history/history.module';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { RelationshipsModule } from './relationships/relationships.module';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ContractsModule } from './contracts/contracts.module';
+import { DisplacementsModule } from './displacements/displacements.module';
+import { TicketsModule } from './tickets/tickets.module';
+import { TelephonyModule } from './integrations/telephony/telephony.module';
 
 @Module({})
 export class AppModule {
@@ -65,6 +70,11 @@ export class AppModule {
         ClientsModule,
         HistoryModule,
         RelationshipsModule,
+        ScheduleModule.forRoot(),
+        ContractsModule,
+        DisplacementsModule,
+        TicketsModule,
+        TelephonyModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

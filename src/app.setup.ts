@@ -114,6 +114,7 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
     }),
   );
   app.use(absoluteSessionTimeout);
+  app.use(saveFlashBeforeRedirect);
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.set('Cache-Control', 'no-store');
     res.locals.path = req.path;
@@ -171,6 +172,21 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   app.set('view options', { layout: 'layouts/main' });
   app.set('view cache', config.nodeEnv !== 'development');
   await registerViewHelpers(join(ROOT, 'views'));
+}
+
+/**
+ * A browser follows a redirect as soon as it has the headers, while express-session holds back only the
+ * last byte of the body until the session is saved: the next page could read the session from before the
+ * change, and a flash message ("Cliente … inativado.") would be lost. So a redirect with a message waiting
+ * saves the session first.
+ */
+function saveFlashBeforeRedirect(req: Request, res: Response, next: NextFunction): void {
+  const redirect = res.redirect.bind(res) as (...args: unknown[]) => void;
+  res.redirect = ((...args: unknown[]) => {
+    if (!req.session?.flash?.length) return redirect(...args);
+    req.session.save((err) => (err ? next(err) : redirect(...args)));
+  }) as Response['redirect'];
+  next();
 }
 
 function absoluteSessionTimeout(req: Request, _res: Response, next: NextFunction): void {

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { DataSource } from 'typeorm';
 import { OperatorsService } from './auth/operators.service';
+import { ClientPurgeService } from './clients/purge/client-purge.service';
+import { AuditLogger } from './common/audit-logger';
 import { ROLES, type Role } from './auth/operator.entity';
 import { CreateOperatorDto } from './auth/dto/operator.dto';
 import { AppError } from './common/errors/app-error';
@@ -17,6 +19,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   migrate                                  apply pending migrations
   operator:create --email E --name N --role admin|manager|agent --password P
                                            create an operator (e.g. the first admin)
+  purge:run [--max-batches N]              remove the data of clients marked for deletion now
+                                           (the app also does it every hour)
   seed:demo [--clients N]                  add N realistic demo clients (default 1000)
 
 The database is DATABASE_URL, or the embedded one under DATA_DIR when it is unset
@@ -67,6 +71,36 @@ commands['seed:demo'] = async (dataSource, args) => {
   await dataSource.runMigrations({ transaction: 'each' });
   await seedDemo(dataSource, clients);
 };
+
+Object.assign(commands, {
+  /** SPEC §6.5: the purge the app runs hourly, now. Exit code 1 when a client could not be purged. */
+  async 'purge:run'(dataSource: DataSource, args: string[]) {
+    const { values } = parseArgs({ args, options: { 'max-batches': { type: 'string' } } });
+    const maxBatches = values['max-batches'] === undefined ? undefined : Number(values['max-batches']);
+    if (maxBatches !== undefined && (!Number.isInteger(maxBatches) || maxBatches < 1)) {
+      console.error('--max-batches: a positive whole number');
+      process.exitCode = 2;
+      return;
+    }
+    await dataSource.runMigrations({ transaction: 'each' });
+    const report = await new ClientPurgeService(dataSource, new AuditLogger()).run({ maxBatches });
+    if (report.skipped) {
+      console.log('Another purge run is in progress (another app instance); nothing done.');
+      return;
+    }
+    for (const { clientId, counts } of report.purged) {
+      const rows = Object.values(counts).reduce((sum, n) => sum + n, 0);
+      console.log(`Purged client ${clientId}: ${rows} rows (${JSON.stringify(counts)}).`);
+    }
+    for (const clientId of report.unfinished) console.log(`Unfinished (batch limit reached): ${clientId}`);
+    for (const { clientId, error } of report.failed) console.error(`Failed: ${clientId}: ${error}`);
+    for (const clientId of report.overdue) console.error(`Overdue (marked more than 36 h ago): ${clientId}`);
+    if (!report.purged.length && !report.unfinished.length && !report.failed.length) {
+      console.log('No client is waiting to be purged.');
+    }
+    if (report.failed.length) process.exitCode = 1;
+  },
+} satisfies Record<string, Command>);
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);

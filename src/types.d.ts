@@ -9,6 +9,8 @@ declare module 'express-session' {
     flash?: FlashMessage[];
     /** Set once a CSRF token is issued to an anonymous visitor, so the session (and token) persist. */
     csrf?: boolean;
+    /** Where to continue after enrolling in 2FA (a deletion that needed it). */
+    totpReturnTo?: string;
   }
 }
 

@@ -44,4 +44,41 @@
   document.addEventListener('htmx:after:swap', function () {
     enableListFilters(document);
   });
+  // Confirmation dialogs swapped in by htmx (the deletion of a client): shown modal, so the page behind is
+  // inert and focus stays inside; focus moves to the element marked autofocus; Escape or "Cancelar" close
+  // the dialog and give focus back to the control that opened it. Without JavaScript the same markup is a
+  // page of its own and "Cancelar" is a plain link.
+  var dialogOpener = null;
+  document.addEventListener('htmx:before:request', function (event) {
+    var source = event.detail && event.detail.ctx && event.detail.ctx.sourceElement;
+    if (source && source.closest && !source.closest('dialog')) dialogOpener = source;
+  });
+  function showDialogs() {
+    var dialogs = document.querySelectorAll('dialog[data-dialog]:not(.in-page)');
+    // One at a time: a second click on a trash icon replaces the first dialog.
+    for (var i = 0; i < dialogs.length - 1; i++) dialogs[i].remove();
+    var dialog = dialogs[dialogs.length - 1];
+    if (!dialog || dialog.hasAttribute('data-modal')) return;
+    dialog.setAttribute('data-modal', '');
+    if (typeof dialog.showModal === 'function') {
+      dialog.removeAttribute('open');
+      dialog.showModal();
+    }
+    var first = dialog.querySelector('[autofocus]') || dialog.querySelector('a[href], button, input, [tabindex]');
+    if (first) first.focus();
+    dialog.addEventListener('close', function () {
+      dialog.remove();
+      // Not when the dialog was only replaced by its next step.
+      if (document.querySelector('dialog[data-modal]')) return;
+      if (dialogOpener && dialogOpener.isConnected) dialogOpener.focus();
+    });
+  }
+  document.addEventListener('htmx:after:swap', showDialogs);
+  document.addEventListener('click', function (event) {
+    var close = event.target.closest && event.target.closest('[data-dialog-close]');
+    var dialog = close && close.closest('dialog[data-modal]');
+    if (!dialog) return;
+    event.preventDefault();
+    dialog.close();
+  });
 })();

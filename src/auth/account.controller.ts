@@ -6,17 +6,20 @@ import { flash } from '../common/flash';
 import { FieldErrors, parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
-import { AccountDto, ChangePasswordDto } from './dto/operator.dto';
+import { AccountDto, ChangePasswordDto, TotpCodeDto } from './dto/operator.dto';
 import { LOCALES } from './operator.entity';
 import { OperatorsService } from './operators.service';
 import type { SessionOperator } from './session-operator';
+import { totpRefusal } from './totp/totp-refusal';
+import { TotpService } from './totp/totp.service';
 
-/** `/account`: the signed-in operator's own name, language, extension and password. */
+/** `/account`: the signed-in operator's own name, language, extension, password and second factor. */
 @Controller('account')
 export class AccountController {
   constructor(
     private readonly operators: OperatorsService,
     private readonly audit: AuditLogger,
+    private readonly totp: TotpService,
   ) {}
 
   @Get()
@@ -47,8 +50,8 @@ export class AccountController {
   }
 
   @Get('security')
-  security(@Res() res: Response) {
-    this.renderSecurity(res, 200, {});
+  async security(@CurrentOperator() me: SessionOperator, @Res() res: Response) {
+    await this.renderSecurity(res, me, 200, {});
   }
 
   @Post('security/password')
@@ -60,7 +63,7 @@ export class AccountController {
     @Res() res: Response,
   ) {
     const parsed = await parseForm(ChangePasswordDto, body, res.locals.locale);
-    if (!parsed.ok) return this.renderSecurity(res, 422, parsed.errors);
+    if (!parsed.ok) return this.renderSecurity(res, me, 422, parsed.errors);
     const changed = await this.operators.changePassword(
       me.id,
       parsed.value.currentPassword,
@@ -68,12 +71,61 @@ export class AccountController {
     );
     if (!changed) {
       this.audit.log('password.change_failed', { operatorId: me.id, requestId: req.id });
-      return this.renderSecurity(res, 422, {
+      return this.renderSecurity(res, me, 422, {
         currentPassword: translate(res.locals.locale, 'security.wrongPassword'),
       });
     }
     this.audit.log('password.changed', { operatorId: me.id, requestId: req.id });
     flash(req, 'success', 'security.passwordChanged');
+    redirectAfterChange(req, res, '/account/security');
+  }
+
+  /** Confirms the pending enrollment with a code from the app; 2FA is on from then. */
+  @Post('security/totp')
+  @HttpCode(200)
+  async confirmTotp(
+    @Body() body: unknown,
+    @CurrentOperator() me: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const parsed = await parseForm(TotpCodeDto, body, res.locals.locale);
+    if (!parsed.ok) return this.renderSecurity(res, me, 422, parsed.errors);
+    const result = await this.totp.confirmEnrollment(me.id, parsed.value.code, {
+      purpose: 'enrollment',
+      ip: req.ip,
+      requestId: req.id,
+    });
+    if (result === 'invalid') {
+      return this.renderSecurity(res, me, 422, { code: translate(res.locals.locale, 'totp.wrongCode') });
+    }
+    if (result === 'enabled') flash(req, 'success', 'totp.enabled');
+    // Sent here from a deletion: go back to it.
+    const back = req.session.totpReturnTo;
+    delete req.session.totpReturnTo;
+    redirectAfterChange(req, res, result === 'enabled' && back ? back : '/account/security');
+  }
+
+  @Post('security/totp/disable')
+  @HttpCode(200)
+  async disableTotp(
+    @Body() body: unknown,
+    @CurrentOperator() me: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const parsed = await parseForm(TotpCodeDto, body, res.locals.locale);
+    if (!parsed.ok) return this.renderSecurity(res, me, 422, parsed.errors);
+    const result = await this.totp.disable(me.id, parsed.value.code, {
+      purpose: 'disable',
+      ip: req.ip,
+      requestId: req.id,
+    });
+    if (!result.ok) {
+      const { status, message } = totpRefusal(res, result);
+      return this.renderSecurity(res, me, status, { code: message });
+    }
+    flash(req, 'success', 'totp.disabled');
     redirectAfterChange(req, res, '/account/security');
   }
 
@@ -88,9 +140,14 @@ export class AccountController {
       });
   }
 
-  private renderSecurity(res: Response, status: number, errors: FieldErrors) {
-    res
-      .status(status)
-      .render('account/security', { title: translate(res.locals.locale, 'security.title'), errors });
+  private async renderSecurity(res: Response, me: SessionOperator, status: number, errors: FieldErrors) {
+    const totp = await this.totp.status(me.id);
+    const enrollment = totp.enabled ? null : await this.totp.enrollment(me.id);
+    res.status(status).render('account/security', {
+      title: translate(res.locals.locale, 'security.title'),
+      errors,
+      totp,
+      enrollment,
+    });
   }
 }

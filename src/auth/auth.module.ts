@@ -1,16 +1,29 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { SecretBox } from '../common/crypto/secret-box';
+import type { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/app-config.token';
 import { AccountController } from './account.controller';
 import { LoginThrottleService } from './login-throttle.service';
 import { Operator } from './operator.entity';
 import { OperatorsController } from './operators.controller';
 import { OperatorsService } from './operators.service';
 import { SessionsController } from './sessions.controller';
+import { TOTP_SECRET_BOX, TotpService } from './totp/totp.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Operator])],
-  providers: [OperatorsService, LoginThrottleService],
+  providers: [
+    OperatorsService,
+    LoginThrottleService,
+    TotpService,
+    {
+      provide: TOTP_SECRET_BOX,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => new SecretBox(config.appSecret, 'totp-seed'),
+    },
+  ],
   controllers: [SessionsController, OperatorsController, AccountController],
-  exports: [OperatorsService],
+  exports: [OperatorsService, TotpService],
 })
 export class AuthModule {}

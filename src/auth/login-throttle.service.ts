@@ -16,8 +16,12 @@ export class LoginThrottleService {
   private readonly byAddress: RateLimiterPostgres;
 
   constructor(@InjectDataSource() dataSource: DataSource) {
+    const pool = sharedPool(dataSource);
     const common = {
-      storeClient: sharedPool(dataSource),
+      // Unnamed statements only: the embedded database (PGlite behind pglite-socket) serves every pool
+      // connection from one backend session, where the limiter's named prepared statements
+      // ("rate_limits:rlflx-get") collide on the second connection with "already exists" (→ 500 at login).
+      storeClient: { query: (q: { text: string; values?: unknown[] }) => pool.query(q.text, q.values) },
       storeType: 'pool',
       tableName: 'rate_limits',
       tableCreated: true,

@@ -15,6 +15,10 @@ export class Operator {
   @Column() active: boolean;
   @Column({ type: 'varchar' }) locale: Locale;
   @Column({ type: 'varchar', nullable: true }) extension: string | null;
+  /** 2FA is on since then (the sealed seed and counters are read only by TotpService, in SQL). */
+  @Column({ type: 'timestamptz', nullable: true, insert: false, update: false }) totpEnabledAt: Date | null;
+  /** Set after 10 consecutive wrong codes: 2FA refuses every code until an admin resets it. */
+  @Column({ type: 'timestamptz', nullable: true, insert: false, update: false }) totpLockedAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 

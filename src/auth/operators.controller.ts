@@ -11,6 +11,7 @@ import { CreateOperatorDto, UpdateOperatorDto } from './dto/operator.dto';
 import { Operator, ROLES } from './operator.entity';
 import { EmailTakenError, OperatorsService, toSessionOperator } from './operators.service';
 import type { SessionOperator } from './session-operator';
+import { TotpService } from './totp/totp.service';
 
 /** `/settings/operators`: the admin's list of staff accounts. */
 @Controller('settings/operators')
@@ -19,6 +20,7 @@ export class OperatorsController {
   constructor(
     private readonly operators: OperatorsService,
     private readonly audit: AuditLogger,
+    private readonly totp: TotpService,
   ) {}
 
   @Get()
@@ -119,6 +121,32 @@ export class OperatorsController {
       throw error;
     }
     redirectAfterChange(req, res, '/settings/operators');
+  }
+
+  /**
+   * Clears an operator's second factor — the way out of a lock after 10 wrong codes or a lost phone. The
+   * operator enrolls again before the next deletion.
+   */
+  @Post(':id/reset-2fa')
+  @HttpCode(200)
+  async resetTotp(
+    @Param('id') id: string,
+    @CurrentOperator() actor: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
+    const operator = await this.load(id);
+    await this.totp.reset(operator.id);
+    this.audit.log('totp.reset', {
+      operatorId: actor.id,
+      targetId: operator.id,
+      wasEnabled: !!operator.totpEnabledAt,
+      wasLocked: !!operator.totpLockedAt,
+      ip: req.ip,
+      requestId: req.id,
+    });
+    flash(req, 'success', 'operators.totpReset', { name: operator.name });
+    redirectAfterChange(req, res, `/settings/operators/${operator.id}/edit`);
   }
 
   private async load(id: string): Promise<Operator> {

@@ -34,7 +34,8 @@ export class ClientRelationshipsController {
   async save(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
     const client = await this.clients.findVisible(operator, id);
     const parsed = await parseForm(ClientRelationshipsDto, body, res.locals.locale);
-    if (!parsed.ok) return this.render(res, 422, client, [], [], parsed.errors);
+    // Refilled with what was ticked, so a forged value does not cost the operator the rest of the selection.
+    if (!parsed.ok) return this.render(res, 422, client, ticked(parsed.values.attendantGroupIds), ticked(parsed.values.serviceDeskIds), parsed.errors);
     const result = await this.relationships.replace(operator, id, parsed.value.attendantGroupIds, parsed.value.serviceDeskIds);
     if (!result.ok) {
       return this.render(res, 422, client, parsed.value.attendantGroupIds, parsed.value.serviceDeskIds, {
@@ -57,3 +58,6 @@ export class ClientRelationshipsController {
     });
   }
 }
+
+/** The values of a repeated checkbox field as submitted: absent, one string, or several. */
+const ticked = (value: unknown): string[] => (value === undefined ? [] : ([] as unknown[]).concat(value).map(String));

@@ -57,7 +57,8 @@ export class ClientsController {
   async create(@Body() body: Record<string, unknown>, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
     const search = takeBillingSearch(body);
     if (search !== null) {
-      return this.renderForm(res, 200, body, {}, undefined, await this.billingLabel(body.billingClientId), await this.pickerOptions(operator, search));
+      const form = { ...body, billingSearch: search };
+      return this.renderForm(res, 200, form, {}, undefined, await this.billingLabel(body.billingClientId), await this.pickerOptions(operator, search));
     }
     const parsed = await parseForm(ClientFormDto, body, res.locals.locale);
     // The chosen payer is shown by its label: without it the select would silently drop the choice.
@@ -75,8 +76,17 @@ export class ClientsController {
 
   /** Billing picker (faturamento quarteirizado): matching active clients as <option>s or a no-JS page. */
   @Get('picker')
-  async picker(@Query('q') q: unknown, @Query('except') except: unknown, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
-    const term = typeof q === 'string' ? q.slice(0, 100) : '';
+  async picker(
+    @Query('q') q: unknown,
+    @Query('billingSearch') billingSearch: unknown,
+    @Query('except') except: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Res() res: Response,
+  ) {
+    // The form's search box is named `billingSearch` (its no-JS "Buscar" posts the whole form), and htmx
+    // sends it under that name; `q` is the plain API.
+    const raw = typeof q === 'string' ? q : typeof billingSearch === 'string' ? billingSearch : '';
+    const term = raw.slice(0, 100);
     const options = await this.pickerOptions(operator, term, typeof except === 'string' && isUuid(except) ? except : undefined);
     res.render('clients/_billing-options', { layout: false, options });
   }
@@ -129,7 +139,8 @@ export class ClientsController {
     const client = await this.clients.findVisible(operator, id);
     const search = takeBillingSearch(body);
     if (search !== null) {
-      return this.renderForm(res, 200, body, {}, client, await this.billingLabel(body.billingClientId), await this.pickerOptions(operator, search, id));
+      const form = { ...body, billingSearch: search };
+      return this.renderForm(res, 200, form, {}, client, await this.billingLabel(body.billingClientId), await this.pickerOptions(operator, search, id));
     }
     const parsed = await parseForm(ClientFormDto, body, res.locals.locale);
     const billing = () => this.billingLabel(parsed.values.billingClientId);

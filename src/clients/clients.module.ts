@@ -1,5 +1,8 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { RelationshipsModule } from '../relationships/relationships.module';
+import { ClientDeletionController } from './client-deletion.controller';
+import { ClientDeletionService } from './client-deletion.service';
 import { ClientListService } from './client-list.service';
 import { ClientRelationshipsController } from './client-relationships.controller';
 import { ClientRelationshipsService } from './client-relationships.service';
@@ -11,9 +14,11 @@ import { ClientsService } from './clients.service';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsService } from './contacts/contacts.service';
 import { InactivationBlockersRegistry } from './inactivation-blockers';
+import { ClientPurgeScheduler } from './purge/client-purge.scheduler';
+import { ClientPurgeService } from './purge/client-purge.service';
 
 @Module({
-  imports: [RelationshipsModule],
+  imports: [RelationshipsModule, AuthModule],
   providers: [
     ClientsService,
     ClientListService,
@@ -22,8 +27,11 @@ import { InactivationBlockersRegistry } from './inactivation-blockers';
     ContactsService,
     ClientSectionsRegistry,
     InactivationBlockersRegistry,
+    ClientDeletionService,
+    ClientPurgeService,
+    ClientPurgeScheduler,
   ],
-  controllers: [ClientsController, ClientStatusController, ClientRelationshipsController, ContactsController],
-  exports: [ClientsService, ClientListService, ContactsService, ClientSectionsRegistry, InactivationBlockersRegistry],
+  controllers: [ClientsController, ClientStatusController, ClientRelationshipsController, ContactsController, ClientDeletionController],
+  exports: [ClientsService, ClientListService, ContactsService, ClientSectionsRegistry, InactivationBlockersRegistry, ClientPurgeService],
 })
 export class ClientsModule {}

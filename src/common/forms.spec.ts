@@ -3,7 +3,15 @@ import { IsOptional, IsString, Length } from 'class-validator';
 import fc from 'fast-check';
 import { cleanBody, parseForm } from './forms';
 
-const HOSTILE_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
+const HOSTILE_KEYS = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  '__defineGetter__',
+];
 const DROPPED = new Set(['__proto__', 'constructor', 'prototype']);
 
 /** Form-like keys: ordinary names, and the ones that attack prototypes. */
@@ -53,7 +61,9 @@ describe('cleanBody', () => {
   });
 
   it('drops a JSON `__proto__` key without touching any prototype', () => {
-    const body = JSON.parse('{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}, "name": "Ana"}');
+    const body = JSON.parse(
+      '{"__proto__": {"polluted": "yes"}, "constructor": {"prototype": {"polluted": "yes"}}, "name": "Ana"}',
+    );
     const clean = cleanBody(body);
     expect(Object.keys(clean)).toEqual(['name']);
     expect(Object.getPrototypeOf(clean)).toBe(Object.prototype);
@@ -83,7 +93,8 @@ describe('cleanBody', () => {
             expect(clean[key]).toBe(raw);
           }
         }
-        for (const key of Object.keys(clean)) expect(Object.prototype.hasOwnProperty.call(body, key)).toBe(true);
+        for (const key of Object.keys(clean))
+          expect(Object.prototype.hasOwnProperty.call(body, key)).toBe(true);
         expectPrototypeIntact();
       }),
       { numRuns: 500 },
@@ -127,16 +138,22 @@ describe('parseForm', () => {
     await expect(parseForm(NameDto, { name: 'Ana', role: 'admin', id: '1' }, 'pt-BR')).rejects.toThrow(
       BadRequestException,
     );
-    await expect(parseForm(NameDto, { name: 'Ana', role: 'admin', id: '1' }, 'pt-BR')).rejects.toThrow(/role, id|id, role/);
+    await expect(parseForm(NameDto, { name: 'Ana', role: 'admin', id: '1' }, 'pt-BR')).rejects.toThrow(
+      /role, id|id, role/,
+    );
   });
 
   it('for any body of declared fields: never throws, and errors name only declared fields', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.record({ name: valueArb, nickname: valueArb }, { requiredKeys: [] }), async (body) => {
-        const result = await parseForm(NameDto, body, 'pt-BR');
-        if (!result.ok) for (const key of Object.keys(result.errors)) expect(['name', 'nickname']).toContain(key);
-        expectPrototypeIntact();
-      }),
+      fc.asyncProperty(
+        fc.record({ name: valueArb, nickname: valueArb }, { requiredKeys: [] }),
+        async (body) => {
+          const result = await parseForm(NameDto, body, 'pt-BR');
+          if (!result.ok)
+            for (const key of Object.keys(result.errors)) expect(['name', 'nickname']).toContain(key);
+          expectPrototypeIntact();
+        },
+      ),
       { numRuns: 200 },
     );
   });

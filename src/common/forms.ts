@@ -40,7 +40,8 @@ export function toFieldErrors(errors: ValidationError[], locale: string | undefi
   for (const error of errors) {
     // A blank field (dropped by cleanBody) only fails when it is required: say so, not "at most 254
     // characters" (class-validator lists constraints in no meaningful order).
-    const first = error.value === undefined ? 'validation.required' : Object.values(error.constraints ?? {})[0];
+    const first =
+      error.value === undefined ? 'validation.required' : Object.values(error.constraints ?? {})[0];
     if (first) out[error.property] = translateMessage(locale, first);
   }
   return out;
@@ -65,7 +66,9 @@ export function cleanBody(body: unknown): Record<string, unknown> {
       const value = raw.trim();
       if (value !== '') out[key] = value;
     } else if (Array.isArray(raw)) {
-      out[key] = raw.map((v) => (typeof v === 'string' ? v.trim() : v)).filter((v) => v !== '' && isScalar(v));
+      out[key] = raw
+        .map((v) => (typeof v === 'string' ? v.trim() : v))
+        .filter((v) => v !== '' && isScalar(v));
     } else if (isScalar(raw)) {
       out[key] = raw;
     }

@@ -44,7 +44,9 @@ describe('loadConfig', () => {
   });
 
   it('builds the default public URL from HOST and PORT', () => {
-    expect(loadConfig({ APP_SECRET: SECRET, HOST: '0.0.0.0', PORT: '8080' }).publicUrl).toBe('http://0.0.0.0:8080');
+    expect(loadConfig({ APP_SECRET: SECRET, HOST: '0.0.0.0', PORT: '8080' }).publicUrl).toBe(
+      'http://0.0.0.0:8080',
+    );
   });
 
   it('reads every key and drops a trailing slash from PUBLIC_URL', () => {

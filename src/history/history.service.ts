@@ -5,7 +5,9 @@ import { DataSource } from 'typeorm';
 import { CLIENT_CHANGED, ClientChangedEvent } from '../clients/client-events';
 import { ClientSectionsRegistry } from '../clients/client-sections';
 import { displayCep, displayDocument, displayPhone } from '../clients/client-view';
+import { formatDateBR, isValidIsoDate } from '../common/calendar';
 import { translate } from '../common/i18n/translate';
+import { formatBRL, formatDecimalBR, fromSql, fromSqlDecimal } from '../common/money';
 import { ClientHistoryEntry } from './client-history-entry.entity';
 
 export const HISTORY_PAGE = 50;
@@ -73,6 +75,29 @@ function show(field: string, value: unknown, locale: string): string {
   if (field === 'document') return displayDocument(text);
   if (field === 'phone' || field === 'mobile') return displayPhone(text);
   if (field === 'postalCode') return displayCep(text);
+  if (field === 'callResult') return translate(locale, `calls.result.${text}`);
   if (field === 'status') return translate(locale, text === 'active' ? 'common.active' : text === 'inactive' ? 'common.inactive' : text);
-  return text;
+  return showContractsAndTickets(field, text, locale) ?? text;
+}
+
+const MONEY_FIELDS = new Set(['monthlyValue', 'value']);
+const DATE_FIELDS = new Set(['startDate', 'endDate', 'nextReadjustmentDate', 'effectiveFrom']);
+const DECIMAL_FIELDS = new Set(['includedHours', 'distanceKm']);
+const LABELLED_FIELDS: Record<string, string> = {
+  modality: 'contracts.modality.',
+  readjustmentIndex: 'contracts.index.',
+  contractStatus: 'contracts.status.',
+  ticketStatus: 'tickets.status.',
+};
+
+/** Contract, displacement and ticket values: money in BRL, dates dd/mm/aaaa, pt-BR decimals, labels. */
+function showContractsAndTickets(field: string, text: string, locale: string): string | null {
+  if (MONEY_FIELDS.has(field) && /^-?\d+(\.\d{1,2})?$/.test(text)) return formatBRL(fromSql(text));
+  if (DATE_FIELDS.has(field) && isValidIsoDate(text)) return formatDateBR(text);
+  if (DECIMAL_FIELDS.has(field) && /^\d+(\.\d+)?$/.test(text)) return formatDecimalBR(fromSqlDecimal(text), { grouping: true });
+  if (field === 'readjustmentPercent' || field === 'percentApplied') {
+    return /^-?\d+(\.\d+)?$/.test(text) ? `${formatDecimalBR(fromSqlDecimal(text), { grouping: true })}%` : null;
+  }
+  if (field in LABELLED_FIELDS) return translate(locale, LABELLED_FIELDS[field] + text);
+  return null;
 }

@@ -24,6 +24,7 @@ describeBrowser('first run in a browser (embedded database)', () => {
   let problems: string[];
 
   beforeAll(async () => {
+    browser = await launchBrowser(); // first: a missing browser fails fast (REQUIRE_BROWSER=1)
     dataDir = mkdtempSync(join(tmpdir(), 'clientela-e2e-'));
     const config = loadConfig({
       NODE_ENV: 'test',
@@ -36,7 +37,6 @@ describeBrowser('first run in a browser (embedded database)', () => {
     app = await createApp(config, database.url);
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
-    browser = await launchBrowser();
     page = await browser.newPage({ locale: 'pt-BR' });
     problems = await watchPage(page);
     mkdirSync(SHOTS, { recursive: true });
@@ -85,6 +85,7 @@ describeBrowser('first run in a browser (embedded database)', () => {
     await expect(accountLink.isVisible()).resolves.toBe(true);
     await expect(nav.getByRole('link', { name: 'Segurança' }).isVisible()).resolves.toBe(true);
     await expect(nav.getByRole('button', { name: 'Sair' }).isVisible()).resolves.toBe(true);
+    await page.waitForTimeout(300); // Pico fades the menu in; let the screenshot show it settled
     await page.screenshot({ path: join(SHOTS, 'account-menu.png') });
     await accountLink.click();
     await page.waitForURL(`${base}/account`);

@@ -152,3 +152,8 @@ export async function makeContact(
   const dto = { name: `Contato ${uniqueSuffix()}`, ...overrides } as ContactFormDto;
   return t.app.get(ContactsService).create(await sessionOf(t, operator), client.id, dto);
 }
+
+/** Removes every client (and, by cascade, everything that belongs to clients) so a test sees only its own. */
+export async function removeAllClients(t: TestApp): Promise<void> {
+  await t.dataSource.query(`TRUNCATE clients CASCADE`);
+}

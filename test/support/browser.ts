@@ -42,22 +42,54 @@ export async function launchBrowser(): Promise<Browser> {
 
 /**
  * Collects what must never happen on a page: console errors (Chromium reports CSP violations and failed
- * loads there), uncaught exceptions and CSP violation events. Call before the first navigation;
- * assert `expect(problems).toEqual([])`.
+ * loads there), uncaught exceptions, failed requests and CSP violation events. Call before the first
+ * navigation; assert `expect(problems).toEqual([])`.
+ *
+ * A 4xx answer to a page or an htmx request (the 422 of a refused form, a 404 page) is part of the HTTP
+ * contract the test asserts itself, so Chromium's "Failed to load resource … 4xx" line for it is not
+ * counted; a 4xx for an asset (stylesheet, script, image) and any 5xx are.
  */
 export async function watchPage(page: Page): Promise<string[]> {
   const problems: string[] = [];
+  const answered4xx = new Set<string>();
+  const consoleLine = (text: string, url: string) => `console error: ${text} (${url})`;
+  const isLoad4xx = (text: string) =>
+    /^Failed to load resource: the server responded with a status of 4\d\d/.test(text);
+
+  page.on('response', (response) => {
+    const type = response.request().resourceType();
+    if (response.status() < 400 || response.status() >= 500 || !['document', 'fetch', 'xhr'].includes(type))
+      return;
+    answered4xx.add(response.url());
+    // The console line may have come first: take it back.
+    for (let i = problems.length - 1; i >= 0; i--) {
+      if (
+        isLoad4xx(problems[i].replace('console error: ', '')) &&
+        problems[i].endsWith(`(${response.url()})`)
+      ) {
+        problems.splice(i, 1);
+      }
+    }
+  });
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console error: ${message.text()} (${message.location().url || page.url()})`);
+    if (message.type() !== 'error') return;
+    const url = message.location().url || page.url();
+    if (isLoad4xx(message.text()) && answered4xx.has(url)) return;
+    problems.push(consoleLine(message.text(), url));
   });
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('requestfailed', (request) => {
-    problems.push(`request failed: ${request.method()} ${request.url()} (${request.failure()?.errorText})`);
+    const reason = request.failure()?.errorText ?? 'unknown';
+    // Leaving a page cancels its unfinished loads (e.g. the favicon): not a fault of the page.
+    if (reason === 'net::ERR_ABORTED') return;
+    problems.push(`request failed: ${request.method()} ${request.url()} (${reason})`);
   });
   // Injected by the DevTools protocol, so the page's own CSP does not block it.
   await page.addInitScript(() => {
     document.addEventListener('securitypolicyviolation', (event) => {
-      console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`);
+      console.error(
+        `CSP violation: ${event.violatedDirective} blocked ${event.blockedURI || 'inline'} at ${event.sourceFile}:${event.lineNumber}`,
+      );
     });
   });
   return problems;

@@ -66,3 +66,10 @@ export class ChangePasswordDto {
   @Length(PASSWORD_MIN, PASSWORD_MAX, { message: 'validation.length|$constraint1|$constraint2' })
   newPassword: string;
 }
+
+/** A TOTP code from the authenticator app (SPEC §2: field `code`); its format is checked by the TOTP rules. */
+export class TotpCodeDto {
+  @IsString({ message: 'validation.required' })
+  @MaxLength(16, { message: 'validation.maxLength|$constraint1' })
+  code: string;
+}

@@ -18,7 +18,8 @@ describe('translate', () => {
 
   it('has no empty text in either language', () => {
     for (const catalog of [ptBR, en]) {
-      for (const [key, text] of Object.entries(catalog)) expect([key, text.trim().length > 0]).toEqual([key, true]);
+      for (const [key, text] of Object.entries(catalog))
+        expect([key, text.trim().length > 0]).toEqual([key, true]);
     }
   });
 
@@ -43,7 +44,9 @@ describe('translate', () => {
     expect(translate('pt-BR', 'login.rateLimited', { minutes: 5 })).toBe(
       'Muitas tentativas de login. Tente novamente em 5 minuto(s).',
     );
-    expect(translate('pt-BR', 'validation.length', { 0: 2, 1: 120 })).toBe('Deve ter entre 2 e 120 caracteres.');
+    expect(translate('pt-BR', 'validation.length', { 0: 2, 1: 120 })).toBe(
+      'Deve ter entre 2 e 120 caracteres.',
+    );
   });
 
   it('leaves a placeholder without a value as it is', () => {
@@ -51,7 +54,9 @@ describe('translate', () => {
   });
 
   it('does not re-expand placeholders that come from the values', () => {
-    expect(translate('pt-BR', 'validation.maxLength', { 0: '{0}' })).toBe('Deve ter no máximo {0} caracteres.');
+    expect(translate('pt-BR', 'validation.maxLength', { 0: '{0}' })).toBe(
+      'Deve ter no máximo {0} caracteres.',
+    );
   });
 
   it('returns an unknown key unchanged, so plain messages pass through', () => {
@@ -63,7 +68,10 @@ describe('translate', () => {
     fc.assert(
       fc.property(
         fc.oneof(fc.string(), fc.constantFrom('constructor', '__proto__', 'toString', 'hasOwnProperty')),
-        fc.oneof(fc.constantFrom('pt-BR', 'en', undefined, 'constructor', '__proto__', 'toString'), fc.string()),
+        fc.oneof(
+          fc.constantFrom('pt-BR', 'en', undefined, 'constructor', '__proto__', 'toString'),
+          fc.string(),
+        ),
         (key, locale) => {
           expect(typeof translate(locale, key)).toBe('string');
         },

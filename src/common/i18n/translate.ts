@@ -15,7 +15,9 @@ export function translate(
   vars: Record<string, unknown> = {},
 ): string {
   // Own properties only: `constructor` or `toString` must not resolve to Object.prototype members.
-  const catalog = Object.hasOwn(CATALOGS, locale ?? '') ? CATALOGS[locale as Locale] : CATALOGS[DEFAULT_LOCALE];
+  const catalog = Object.hasOwn(CATALOGS, locale ?? '')
+    ? CATALOGS[locale as Locale]
+    : CATALOGS[DEFAULT_LOCALE];
   const text = own(catalog, key) ?? own(CATALOGS[DEFAULT_LOCALE], key) ?? key;
   return text.replace(/\{(\w+)\}/g, (whole, name: string) =>
     Object.hasOwn(vars, name) ? String(vars[name]) : whole,

@@ -34,7 +34,11 @@ describe('my account (/account)', () => {
 
   it('changes name and extension; the navigation shows the new name at once', async () => {
     const { op, agent } = await signedIn();
-    const res = await postForm(agent, '/account', { name: 'Joana Souza', locale: 'pt-BR', extension: '  2001 ' });
+    const res = await postForm(agent, '/account', {
+      name: 'Joana Souza',
+      locale: 'pt-BR',
+      extension: '  2001 ',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/account');
     expect(await row(op.id)).toMatchObject({ name: 'Joana Souza', extension: '2001', locale: 'pt-BR' });
@@ -46,7 +50,9 @@ describe('my account (/account)', () => {
   it('clears the extension when the field is left blank', async () => {
     const { op, agent } = await signedIn();
     await t.dataSource.getRepository(Operator).update(op.id, { extension: '2010' });
-    expect((await postForm(agent, '/account', { name: op.name, locale: 'pt-BR', extension: '' })).status).toBe(303);
+    expect(
+      (await postForm(agent, '/account', { name: op.name, locale: 'pt-BR', extension: '' })).status,
+    ).toBe(303);
     expect((await row(op.id)).extension).toBeNull();
   });
 

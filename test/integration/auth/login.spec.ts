@@ -173,9 +173,10 @@ describe('login and sessions', () => {
     const res = await agent.post('/logout').type('form').send({ _csrf: token });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/login');
-    const sessions = await t.dataSource.query(`SELECT 1 FROM sessions WHERE sess -> 'operator' ->> 'id' = $1`, [
-      op.id,
-    ]);
+    const sessions = await t.dataSource.query(
+      `SELECT 1 FROM sessions WHERE sess -> 'operator' ->> 'id' = $1`,
+      [op.id],
+    );
     expect(sessions).toHaveLength(0);
 
     const replay = await request(t.app.getHttpServer()).get('/account').set('Cookie', cookie);

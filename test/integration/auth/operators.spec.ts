@@ -1,6 +1,6 @@
 import { Operator } from '../../../src/auth/operator.entity';
 import { makeOperator, type TestOperator } from '../../factories/operator.factory';
-import { csrfFor, login, postForm } from '../../support/session';
+import { login, postForm } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 type Agent = ReturnType<TestApp['http']>;
@@ -56,7 +56,13 @@ describe('operators (admin settings)', () => {
     const res = await postForm(
       adminAgent,
       '/settings/operators',
-      { name: 'Bruno Gestor', email: 'Bruno@Example.com', role: 'manager', password: NEW_PASSWORD, active: 'true' },
+      {
+        name: 'Bruno Gestor',
+        email: 'Bruno@Example.com',
+        role: 'manager',
+        password: NEW_PASSWORD,
+        active: 'true',
+      },
       '/settings/operators/new',
     );
     expect(res.status).toBe(303);
@@ -131,7 +137,12 @@ describe('operators (admin settings)', () => {
 
   it('edits name, e-mail and role, keeping the password when the field is blank', async () => {
     const op = await makeOperator(t, 'agent');
-    const res = await edit(op, { name: 'Gabi Renomeada', email: 'Gabi@Example.com', role: 'manager', active: 'true' });
+    const res = await edit(op, {
+      name: 'Gabi Renomeada',
+      email: 'Gabi@Example.com',
+      role: 'manager',
+      active: 'true',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe('/settings/operators');
     expect(await repo().findOneByOrFail({ id: op.id })).toMatchObject({
@@ -146,7 +157,12 @@ describe('operators (admin settings)', () => {
   it('refuses to give an operator the e-mail of another (422)', async () => {
     const a = await makeOperator(t, 'agent');
     const b = await makeOperator(t, 'agent');
-    const res = await edit(a, { name: 'Ana Outra', email: b.email.toUpperCase(), role: 'agent', active: 'true' });
+    const res = await edit(a, {
+      name: 'Ana Outra',
+      email: b.email.toUpperCase(),
+      role: 'agent',
+      active: 'true',
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Já existe um operador com este e-mail.');
     expect((await repo().findOneByOrFail({ id: a.id })).email).toBe(a.email);
@@ -155,7 +171,13 @@ describe('operators (admin settings)', () => {
   it('sets a new password: it works at the next login, the old one no longer does, and sessions end', async () => {
     const op = await makeOperator(t, 'agent');
     const theirAgent = await signedIn(op);
-    const res = await edit(op, { name: op.name, email: op.email, role: 'agent', password: NEW_PASSWORD, active: 'true' });
+    const res = await edit(op, {
+      name: op.name,
+      email: op.email,
+      role: 'agent',
+      password: NEW_PASSWORD,
+      active: 'true',
+    });
     expect(res.status).toBe(303);
     expect((await theirAgent.get('/account')).status).toBe(303);
     expect((await login(t.http(), op.email, op.password)).status).toBe(422);
@@ -184,7 +206,9 @@ describe('operators (admin settings)', () => {
     const op = await makeOperator(t, 'admin');
     const theirAgent = await signedIn(op);
     expect((await theirAgent.get('/settings/operators')).status).toBe(200);
-    expect((await edit(op, { name: op.name, email: op.email, role: 'agent', active: 'true' })).status).toBe(303);
+    expect((await edit(op, { name: op.name, email: op.email, role: 'agent', active: 'true' })).status).toBe(
+      303,
+    );
     expect((await theirAgent.get('/settings/operators')).status).toBe(303);
     const again = await signedIn(op);
     expect((await again.get('/settings/operators')).status).toBe(403);
@@ -193,7 +217,9 @@ describe('operators (admin settings)', () => {
   it('reactivates an operator', async () => {
     const op = await makeOperator(t, 'agent');
     await repo().update(op.id, { active: false });
-    expect((await edit(op, { name: op.name, email: op.email, role: 'agent', active: 'true' })).status).toBe(303);
+    expect((await edit(op, { name: op.name, email: op.email, role: 'agent', active: 'true' })).status).toBe(
+      303,
+    );
     expect((await login(t.http(), op.email, op.password)).status).toBe(303);
   });
 
@@ -206,7 +232,10 @@ describe('operators (admin settings)', () => {
   });
 
   it('answers 404 for an operator that does not exist', async () => {
-    const res = await edit({ id: '6f1c1f5e-2c2b-4f55-9c55-5a1f3f0b9d11' }, { name: 'X', email: 'x@example.com', role: 'agent' });
+    const res = await edit(
+      { id: '6f1c1f5e-2c2b-4f55-9c55-5a1f3f0b9d11' },
+      { name: 'X', email: 'x@example.com', role: 'agent' },
+    );
     expect(res.status).toBe(404);
   });
 
@@ -255,13 +284,17 @@ describe('operators: the last active admin', () => {
       active: 'true',
     });
     expect(res.status).toBe(303);
-    expect((await t.dataSource.getRepository(Operator).findOneByOrFail({ id: self.id })).role).toBe('manager');
+    expect((await t.dataSource.getRepository(Operator).findOneByOrFail({ id: self.id })).role).toBe(
+      'manager',
+    );
     expect((await agent.get('/settings/operators')).status).toBe(403);
     expect((await agent.get('/account')).status).toBe(200); // still signed in, as a manager
   });
 
   it('is counted when the change is made: after the other admins go, the remaining one cannot step down', async () => {
-    const admins = await t.dataSource.getRepository(Operator).find({ where: { role: 'admin', active: true } });
+    const admins = await t.dataSource
+      .getRepository(Operator)
+      .find({ where: { role: 'admin', active: true } });
     const [last, ...others] = admins;
     const actor = await makeOperator(t, 'admin');
     const actorAgent = t.http();

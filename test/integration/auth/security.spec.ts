@@ -28,7 +28,8 @@ describe('security: CSRF, headers, access and error pages', () => {
   afterAll(() => t.close());
 
   const operatorCount = () => t.dataSource.getRepository(Operator).count();
-  const nameOf = async (id: string) => (await t.dataSource.getRepository(Operator).findOneByOrFail({ id })).name;
+  const nameOf = async (id: string) =>
+    (await t.dataSource.getRepository(Operator).findOneByOrFail({ id })).name;
 
   async function signedIn(role: 'admin' | 'manager' | 'agent'): Promise<{ op: TestOperator; agent: Agent }> {
     const op = await makeOperator(t, role);
@@ -225,16 +226,23 @@ describe('security: CSRF, headers, access and error pages', () => {
       ['isAdmin', 'true'],
       ['passwordHash', 'x'],
       ['locale', 'en'],
-    ])('refuses the unknown field `%s` on POST /settings/operators with 400 and creates nothing', async (field, value) => {
-      const before = await operatorCount();
-      const token = await csrfFor(adminAgent, '/settings/operators/new');
-      const res = await adminAgent
-        .post('/settings/operators')
-        .type('form')
-        .send({ _csrf: token, ...newOperatorFields(`extra-${field.toLowerCase()}@example.com`), [field]: value });
-      expect(res.status).toBe(400);
-      expect(await operatorCount()).toBe(before);
-    });
+    ])(
+      'refuses the unknown field `%s` on POST /settings/operators with 400 and creates nothing',
+      async (field, value) => {
+        const before = await operatorCount();
+        const token = await csrfFor(adminAgent, '/settings/operators/new');
+        const res = await adminAgent
+          .post('/settings/operators')
+          .type('form')
+          .send({
+            _csrf: token,
+            ...newOperatorFields(`extra-${field.toLowerCase()}@example.com`),
+            [field]: value,
+          });
+        expect(res.status).toBe(400);
+        expect(await operatorCount()).toBe(before);
+      },
+    );
 
     it('ignores a `__proto__` field instead of polluting anything', async () => {
       const { op, agent } = await signedIn('agent');
@@ -249,7 +257,7 @@ describe('security: CSRF, headers, access and error pages', () => {
       expect(row).toMatchObject({ role: 'agent', name: 'Nome Json' });
     });
 
-  it('answers a JSON body with a nested object for a field with 422, not a 500', async () => {
+    it('answers a JSON body with a nested object for a field with 422, not a 500', async () => {
       const { op, agent } = await signedIn('agent');
       const token = await csrfFor(agent, '/account');
       const res = await agent
@@ -263,14 +271,18 @@ describe('security: CSRF, headers, access and error pages', () => {
   });
 
   describe('access control', () => {
-    it.each(['/settings/operators', '/settings/operators/new', '/account', '/account/security'])(
-      'sends an anonymous GET %s to /login?next=… with 303',
-      async (path) => {
-        const res = await request(t.app.getHttpServer()).get(path);
-        expect(res.status).toBe(303);
-        expect(res.headers.location).toBe(`/login?next=${encodeURIComponent(path)}`);
-      },
-    );
+    it.each([
+      '/clients',
+      '/clients?status=all',
+      '/settings/operators',
+      '/settings/operators/new',
+      '/account',
+      '/account/security',
+    ])('sends an anonymous GET %s to /login?next=… with 303', async (path) => {
+      const res = await request(t.app.getHttpServer()).get(path);
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe(`/login?next=${encodeURIComponent(path)}`);
+    });
 
     it('keeps the query string in next', async () => {
       const res = await request(t.app.getHttpServer()).get('/settings/operators?x=1');

@@ -1,0 +1,146 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { SessionOperator } from '../auth/session-operator';
+import type { Client } from '../clients/client.entity';
+import { ClientInactiveError } from '../clients/client.errors';
+import { ClientsService } from '../clients/clients.service';
+import { CurrentOperator, Roles } from '../common/auth.decorators';
+import { todayInSaoPaulo } from '../common/calendar';
+import { flash } from '../common/flash';
+import { FieldErrors, parseForm, translateMessage } from '../common/forms';
+import { redirectAfterChange } from '../common/htmx';
+import { translate } from '../common/i18n/translate';
+import { parseContractValues } from './contract-values';
+import { renderContractPage } from './contract-page';
+import { contractFormValues, contractView } from './contract-view';
+import type { Contract } from './contract.entity';
+import { ContractCancelledError, ContractVersionConflictError } from './contract.errors';
+import { ContractsService } from './contracts.service';
+import { CONTRACT_MODALITIES, READJUSTMENT_INDEXES } from './domain/contract-rules';
+import { CancelContractDto, ContractFormDto } from './dto/contract-form.dto';
+
+/** A client's contracts: `/clients/:id/contracts/new`, `/contracts/:id`, its edit form and cancellation. */
+@Controller()
+export class ContractsController {
+  constructor(
+    private readonly contracts: ContractsService,
+    private readonly clients: ClientsService,
+  ) {}
+
+  @Roles('admin', 'manager')
+  @Get('clients/:id/contracts/new')
+  async newForm(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
+    const client = await this.clients.findVisible(operator, id);
+    if (client.status !== 'active') return this.renderForm(res, 422, client, {}, { base: inactiveMessage(res) });
+    this.renderForm(res, 200, client, { readjustmentPeriodMonths: 12, readjustmentIndex: 'IPCA', startDate: todayInSaoPaulo() }, {});
+  }
+
+  @Roles('admin', 'manager')
+  @Post('clients/:id/contracts/new')
+  @HttpCode(200)
+  async create(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+    const client = await this.clients.findVisible(operator, id);
+    const parsed = await this.parse(body, res);
+    if (!parsed.ok) return this.renderForm(res, 422, client, parsed.values, parsed.errors);
+    try {
+      const contract = await this.contracts.create(operator, id, parsed.values);
+      flash(req, 'success', 'contracts.created', { name: contract.name });
+      redirectAfterChange(req, res, `/contracts/${contract.id}`);
+    } catch (error) {
+      if (error instanceof ClientInactiveError) return this.renderForm(res, 422, client, parsed.raw, { base: inactiveMessage(res) });
+      throw error;
+    }
+  }
+
+  @Get('contracts/:id')
+  async show(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
+    const { contract, client } = await this.contracts.findVisible(operator, id);
+    await renderContractPage(res, this.contracts, 200, contract, client);
+  }
+
+  @Roles('admin', 'manager')
+  @Get('contracts/:id/edit')
+  async editForm(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
+    const { contract, client } = await this.contracts.findVisible(operator, id);
+    if (contract.cancelledAt) throw new ContractCancelledError();
+    this.renderForm(res, 200, client, contractFormValues(contract), {}, contract);
+  }
+
+  @Roles('admin', 'manager')
+  @Post('contracts/:id/edit')
+  @HttpCode(200)
+  async update(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+    const { contract, client } = await this.contracts.findVisible(operator, id);
+    const parsed = await this.parse(body, res);
+    if (!parsed.ok) return this.renderForm(res, 422, client, parsed.values, parsed.errors, contract);
+    try {
+      const updated = await this.contracts.update(operator, id, parsed.values, parsed.version);
+      flash(req, 'success', 'contracts.updated', { name: updated.name });
+      redirectAfterChange(req, res, `/contracts/${id}`);
+    } catch (error) {
+      if (error instanceof ContractVersionConflictError) {
+        // The operator's values stay in the form; the stored version is shown beside them, and saving again
+        // (with the new version) is a deliberate overwrite.
+        return this.renderForm(res, 409, client, { ...parsed.raw, version: error.current.version }, {}, error.current, {
+          conflict: contractView(error.current, todayInSaoPaulo()),
+        });
+      }
+      if (error instanceof ClientInactiveError) {
+        return this.renderForm(res, 422, client, parsed.raw, { base: translate(res.locals.locale, 'contracts.errors.clientInactiveEdit') }, contract);
+      }
+      throw error;
+    }
+  }
+
+  @Roles('admin', 'manager')
+  @Post('contracts/:id/cancel')
+  @HttpCode(200)
+  async cancel(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+    const { contract, client } = await this.contracts.findVisible(operator, id);
+    const parsed = await parseForm(CancelContractDto, body, res.locals.locale);
+    if (!parsed.ok) return renderContractPage(res, this.contracts, 422, contract, client, { cancelErrors: parsed.errors, cancelForm: parsed.values });
+    const cancelled = await this.contracts.cancel(operator, id, parsed.value.reason ?? null);
+    flash(req, 'success', 'contracts.cancelled', { name: cancelled.name });
+    redirectAfterChange(req, res, `/contracts/${id}`);
+  }
+
+  /** Class-level checks (lengths, unknown fields → 400) plus the domain parsing of numbers and dates. */
+  private async parse(body: unknown, res: Response) {
+    const parsed = await parseForm(ContractFormDto, body, res.locals.locale);
+    const domain = parseContractValues(parsed.values);
+    const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
+    if (!domain.ok) for (const [field, key] of Object.entries(domain.errors)) errors[field] ??= translateMessage(res.locals.locale, key);
+    const values = { ...parsed.values, autoRenew: parsed.ok ? parsed.value.autoRenew === true : isChecked(parsed.values.autoRenew) };
+    if (!parsed.ok || !domain.ok) return { ok: false as const, values, errors };
+    return { ok: true as const, values: domain.values, raw: values, version: parsed.value.version };
+  }
+
+  private renderForm(
+    res: Response,
+    status: number,
+    client: Client,
+    form: Record<string, unknown>,
+    errors: FieldErrors,
+    contract?: Contract,
+    extra: Record<string, unknown> = {},
+  ) {
+    const locale = res.locals.locale as string;
+    res.status(status).render('contracts/form', {
+      title: translate(locale, contract ? 'contracts.editTitle' : 'contracts.newTitle'),
+      section: 'clients',
+      client,
+      contract,
+      form,
+      errors,
+      hasErrors: Object.keys(errors).length > 0,
+      inactive: !contract && client.status !== 'active',
+      modalities: CONTRACT_MODALITIES.map((value) => ({ value, selected: form.modality === value })),
+      indexes: READJUSTMENT_INDEXES.map((value) => ({ value, selected: form.readjustmentIndex === value })),
+      action: contract ? `/contracts/${contract.id}/edit` : `/clients/${client.id}/contracts/new`,
+      ...extra,
+    });
+  }
+}
+
+const inactiveMessage = (res: Response) => translate(res.locals.locale, 'contracts.errors.clientInactive');
+const isChecked = (value: unknown) => ['true', 'on', '1'].includes(String(value));

@@ -1,0 +1,54 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ClientSectionsRegistry } from '../clients/client-sections';
+import { InactivationBlockersRegistry } from '../clients/inactivation-blockers';
+import { ticketRowView } from './ticket-view';
+import { TicketsService } from './tickets.service';
+
+/**
+ * How tickets plug into the client: the "Tickets" section of the client page (latest tickets, "Novo ticket")
+ * and the inactivation rules of SPEC §5 — tickets open, in progress or waiting, and closed tickets of a
+ * review desk not yet reviewed, keep a client active. Each kind links to the list filtered to it.
+ */
+@Injectable()
+export class TicketsRegistration implements OnModuleInit {
+  constructor(
+    private readonly sections: ClientSectionsRegistry,
+    private readonly blockers: InactivationBlockersRegistry,
+    private readonly tickets: TicketsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.sections.register({
+      id: 'tickets',
+      titleKey: 'tickets.title',
+      order: 400,
+      partial: 'tickets/_section',
+      load: async (client) => {
+        const { rows, total } = await this.tickets.recentForClient(client.id);
+        return { tickets: rows.map(ticketRowView), total, more: total > rows.length };
+      },
+      action: (client) => (client.status === 'active' ? { labelKey: 'tickets.new', href: `/tickets/new?clientId=${client.id}` } : null),
+    });
+
+    this.blockers.register({
+      blockers: async (manager, clientId) => {
+        const [row] = await manager.query(
+          `SELECT count(*) FILTER (WHERE t.status = 'open')::int AS open,
+                  count(*) FILTER (WHERE t.status = 'in_progress')::int AS "inProgress",
+                  count(*) FILTER (WHERE t.status = 'waiting')::int AS waiting,
+                  count(*) FILTER (WHERE t.status = 'closed' AND t.reviewed_at IS NULL AND d.requires_review)::int AS "pendingReview"
+           FROM tickets t JOIN service_desks d ON d.id = t.service_desk_id
+           WHERE t.client_id = $1 AND (t.status IN ('open', 'in_progress', 'waiting') OR (t.status = 'closed' AND t.reviewed_at IS NULL))`,
+          [clientId],
+        );
+        const href = (status: string) => `/tickets?clientId=${clientId}&status=${status}`;
+        return [
+          { messageKey: 'tickets.blockers.open', count: row.open, href: href('open') },
+          { messageKey: 'tickets.blockers.inProgress', count: row.inProgress, href: href('in_progress') },
+          { messageKey: 'tickets.blockers.waiting', count: row.waiting, href: href('waiting') },
+          { messageKey: 'tickets.blockers.pendingReview', count: row.pendingReview, href: href('pending_review') },
+        ];
+      },
+    });
+  }
+}

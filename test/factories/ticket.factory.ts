@@ -1,0 +1,33 @@
+import { TicketsService } from '../../src/tickets/tickets.service';
+import type { Ticket, TicketStatus } from '../../src/tickets/ticket.entity';
+import type { TestApp } from '../support/test-app';
+import { asSession, uniqueSuffix } from './client.factory';
+import { makeOperator, type TestOperator } from './operator.factory';
+
+const actors = new WeakMap<TestApp, Promise<TestOperator>>();
+const actor = (t: TestApp) => {
+  if (!actors.has(t)) actors.set(t, makeOperator(t, 'manager', { name: 'Atendente de Testes' }));
+  return actors.get(t)!;
+};
+
+/**
+ * A ticket opened through TicketsService for a linked client (events and history written), then moved to
+ * `status` (and reviewed when `reviewed`) the same way the ticket page does.
+ */
+export async function makeTicket(
+  t: TestApp,
+  links: { client: { id: string }; desk: { id: string }; group: { id: string } },
+  options: { status?: TicketStatus; reviewed?: boolean; title?: string } = {},
+): Promise<Ticket> {
+  const tickets = t.app.get(TicketsService);
+  const operator = asSession(await actor(t));
+  let ticket = await tickets.create(operator, {
+    clientId: links.client.id,
+    serviceDeskId: links.desk.id,
+    attendantGroupId: links.group.id,
+    title: options.title ?? `Chamado ${uniqueSuffix()}`,
+  });
+  if (options.status && options.status !== 'open') ticket = await tickets.changeStatus(operator, ticket.id, options.status);
+  if (options.reviewed) ticket = await tickets.review(operator, ticket.id);
+  return ticket;
+}

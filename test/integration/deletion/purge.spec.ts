@@ -1,0 +1,226 @@
+import { Logger } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { AuditLogger } from '../../../src/common/audit-logger';
+import { ClientGraph } from '../../../src/clients/purge/client-graph';
+import { ClientPurgeService, PURGE_BATCH_SIZE } from '../../../src/clients/purge/client-purge.service';
+import { markForDeletion, rowsReferencing, seedClient, tableExists, textMentions } from '../../factories/client-data.factory';
+import { makeClient, makeContact } from '../../factories/client.factory';
+import { makeOperator } from '../../factories/operator.factory';
+import { login } from '../../support/session';
+import { startTestApp, type TestApp } from '../../support/test-app';
+
+describe('the purge of clients marked for deletion', () => {
+  let t: TestApp;
+  let purge: ClientPurgeService;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    purge = t.app.get(ClientPurgeService);
+  });
+  afterAll(() => t.close());
+
+  const countsOf = async (id: string) => (await ClientGraph.load(t.dataSource.manager)).countRows(t.dataSource.manager, id);
+  const record = async (id: string) => (await t.dataSource.query(`SELECT * FROM client_deletions WHERE client_id = $1`, [id]))[0];
+  const nonZero = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
+
+  it('removes every row of the client, leaves other clients’ data alone, and closes the record', async () => {
+    const doomed = await seedClient(t);
+    const keeper = await seedClient(t, { name: 'Oficina Mecânica Fica' });
+    // another client's ticket cites one of the doomed client's contacts; another client is billed to it
+    const foreignTicket = (await tableExists(t, 'tickets'))
+      ? (
+          await t.dataSource.query(
+            `INSERT INTO tickets (title, client_id, service_desk_id, attendant_group_id, requester_contact_id)
+             VALUES ('Chamado da oficina', $1, $2, $3, $4) RETURNING id`,
+            [keeper.client.id, keeper.deskId, keeper.groupId, doomed.contactIds[0]],
+          )
+        )[0].id
+      : null;
+    await t.dataSource.query(`UPDATE clients SET billing_client_id = $1 WHERE id = $2`, [doomed.client.id, keeper.client.id]);
+    const keeperBefore = await countsOf(keeper.client.id);
+
+    // a signed-in operator has a flash message naming the client in their session
+    const op = await makeOperator(t, 'manager');
+    const agent = t.http();
+    await login(agent, op.email, op.password);
+    await t.dataSource.query(
+      `UPDATE sessions SET sess = jsonb_set(sess::jsonb, '{flash}', $1::jsonb)::json WHERE sess -> 'operator' ->> 'id' = $2`,
+      [JSON.stringify([{ kind: 'success', message: 'clients.updated', vars: { name: doomed.tradeName } }]), op.id],
+    );
+
+    const requested = await markForDeletion(t, doomed.client.id);
+    expect((await textMentions(t, doomed.tradeName))['sessions.sess']).toBe(1); // until the purge scrubs it
+    const report = await purge.run();
+    expect(report).toMatchObject({ skipped: false, failed: [], unfinished: [] });
+    expect(report.purged.map((p) => p.clientId)).toContain(doomed.client.id);
+
+    // no row anywhere references the client id (every uuid column of every table, from the catalog)…
+    expect(await rowsReferencing(t, doomed.client.id, ['client_deletions'])).toEqual({});
+    for (const id of [...doomed.contactIds, ...doomed.ticketIds]) expect(await rowsReferencing(t, id)).toEqual({});
+    // …and no text column holds its names or its contact's e-mail
+    for (const trace of [doomed.tradeName, doomed.contactEmail, doomed.client.legalName!, doomed.client.email!]) {
+      expect([trace, await textMentions(t, trace)]).toEqual([trace, {}]);
+    }
+
+    const closed = await record(doomed.client.id);
+    expect(closed.purged_at).toBeInstanceOf(Date);
+    expect(closed.last_error).toBeNull();
+    expect(closed.purged_counts).toEqual({ ...nonZero(requested), clients: 1 });
+    expect(closed.counts).toEqual(requested);
+
+    // the other client keeps everything (plus a history line: it is now billed in its own name), minus
+    // the references into the deleted client's data
+    expect(await countsOf(keeper.client.id)).toEqual({ ...keeperBefore, client_history: keeperBefore.client_history + 1 });
+    if (foreignTicket) {
+      const [ticket] = await t.dataSource.query(`SELECT requester_contact_id FROM tickets WHERE id = $1`, [foreignTicket]);
+      expect(ticket.requester_contact_id).toBeNull();
+    }
+    const [keeperRow] = await t.dataSource.query(`SELECT billing_client_id FROM clients WHERE id = $1`, [keeper.client.id]);
+    expect(keeperRow.billing_client_id).toBeNull();
+    // the operator is still signed in; only the flash naming the client went
+    expect((await agent.get('/account')).status).toBe(200);
+  });
+
+  it('is idempotent: a second run finds nothing to do and changes nothing', async () => {
+    const seeded = await seedClient(t);
+    await markForDeletion(t, seeded.client.id);
+    await purge.run();
+    const before = await record(seeded.client.id);
+    const again = await purge.run();
+    expect(again).toMatchObject({ skipped: false, purged: [], unfinished: [], failed: [] });
+    expect(await record(seeded.client.id)).toEqual(before);
+  });
+
+  it('stopped after k batches (as if killed) and run again ends in the same state as one full run', async () => {
+    await purge.run(); // nothing else pending
+    for (const k of [1, 4, 9, 17]) {
+      const seeded = await seedClient(t);
+      const requested = nonZero(await markForDeletion(t, seeded.client.id));
+      const partial = await purge.run({ maxBatches: k, batchSize: 2 });
+      expect(partial.unfinished).toEqual([seeded.client.id]);
+      expect(partial.batches).toBe(k);
+      // half-way: still marked, invisible, some rows gone, the record open with exact partial counts
+      const left = await countsOf(seeded.client.id);
+      const done = (await record(seeded.client.id)).purged_counts as Record<string, number>;
+      for (const [table, n] of Object.entries(requested)) expect([table, (left[table] ?? 0) + (done[table] ?? 0)]).toEqual([table, n]);
+      expect((await record(seeded.client.id)).purged_at).toBeNull();
+
+      const rest = await purge.run({ batchSize: 2 });
+      expect(rest.purged.map((p) => p.clientId)).toEqual([seeded.client.id]);
+      expect((await record(seeded.client.id)).purged_counts).toEqual({ ...requested, clients: 1 });
+      expect(await rowsReferencing(t, seeded.client.id, ['client_deletions'])).toEqual({});
+    }
+  });
+
+  it('survives its database connection being killed mid-way; the next run completes', async () => {
+    await purge.run();
+    const seeded = await seedClient(t, { ticketEvents: 300 });
+    const requested = nonZero(await markForDeletion(t, seeded.client.id));
+    let batches = 0;
+    const killed = purge.run({
+      batchSize: 20,
+      onBatch: async () => {
+        if (++batches !== 3) return;
+        // the backend holding the purge's advisory lock is the purge's connection
+        await t.dataSource.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid <> pg_backend_pid()`,
+        );
+      },
+    });
+    await expect(killed).rejects.toThrow();
+    const mid = await record(seeded.client.id);
+    expect(mid.purged_at).toBeNull();
+
+    const report = await purge.run({ batchSize: 20 });
+    expect(report.failed).toEqual([]);
+    expect(report.purged.map((p) => p.clientId)).toContain(seeded.client.id);
+    expect((await record(seeded.client.id)).purged_counts).toEqual({ ...requested, clients: 1 });
+    expect(await rowsReferencing(t, seeded.client.id, ['client_deletions'])).toEqual({});
+  });
+
+  it('never runs twice at once: a second instance skips while the first holds the lock', async () => {
+    await purge.run();
+    const seeded = await seedClient(t, { ticketEvents: 500 });
+    await markForDeletion(t, seeded.client.id);
+    const audit = t.app.get(AuditLogger);
+    // two app instances: two services, one database
+    const [a, b] = [new ClientPurgeService(t.dataSource, audit), new ClientPurgeService(t.dataSource, audit)];
+    let second: Promise<Awaited<ReturnType<ClientPurgeService['run']>>> | undefined;
+    const first = a.run({
+      batchSize: 50,
+      onBatch: () => {
+        second ??= b.run();
+      },
+    });
+    const [r1, r2] = [await first, await second!];
+    expect(r2.skipped).toBe(true);
+    expect(r1.purged.map((p) => p.clientId)).toContain(seeded.client.id);
+    // and the lock is released afterwards
+    expect((await b.run()).skipped).toBe(false);
+  });
+
+  it('purges tables added later (with their children) and guards them too', async () => {
+    await purge.run();
+    await t.dataSource.query(`CREATE TABLE service_notes (id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+      client_id uuid NOT NULL REFERENCES clients (id), body text)`);
+    await t.dataSource.query(`CREATE TABLE service_note_attachments (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      note_id uuid NOT NULL REFERENCES service_notes (id), file_name text)`);
+    try {
+      const client = await makeClient(t);
+      const [note] = await t.dataSource.query(`INSERT INTO service_notes (client_id, body) VALUES ($1, 'nota') RETURNING id`, [client.id]);
+      await t.dataSource.query(`INSERT INTO service_note_attachments (note_id, file_name) SELECT $1, 'a.pdf' FROM generate_series(1, 3)`, [note.id]);
+      const requested = await markForDeletion(t, client.id);
+      expect(requested).toMatchObject({ service_notes: 1, service_note_attachments: 3 });
+      const report = await purge.run();
+      expect(report.purged.find((p) => p.clientId === client.id)?.counts).toMatchObject({ service_notes: 1, service_note_attachments: 3 });
+      const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM service_note_attachments`);
+      expect(n).toBe(0);
+      // the run installed the guard on the new table
+      const [{ guarded }] = await t.dataSource.query(
+        `SELECT count(*)::int AS guarded FROM pg_trigger WHERE tgrelid = 'service_notes'::regclass AND tgname LIKE 'clientela_deletion_guard_%'`,
+      );
+      expect(guarded).toBe(1);
+    } finally {
+      await t.dataSource.query(`DROP TABLE service_note_attachments`);
+      await t.dataSource.query(`DROP TABLE service_notes`);
+    }
+  });
+
+  it('logs an error on every run for a client marked more than 36 hours ago', async () => {
+    await purge.run();
+    const client = await makeClient(t);
+    await makeContact(t, client);
+    await markForDeletion(t, client.id);
+    await t.dataSource.query(`UPDATE clients SET deletion_requested_at = now() - interval '37 hours' WHERE id = $1`, [client.id]);
+    const errors = jest.spyOn(Logger.prototype, 'error');
+    try {
+      for (let run = 0; run < 2; run++) {
+        const report = await purge.run({ maxBatches: 1 });
+        expect(report.overdue).toEqual([client.id]);
+      }
+      const overdueLines = errors.mock.calls.filter(([fields]) => (fields as { clientId?: string })?.clientId === client.id);
+      expect(overdueLines).toHaveLength(2);
+      expect(String(overdueLines[0][1])).toContain('more than 36 h ago');
+    } finally {
+      errors.mockRestore();
+    }
+    expect((await purge.run()).purged.map((p) => p.clientId)).toEqual([client.id]);
+    expect((await purge.run()).overdue).toEqual([]);
+  });
+
+  it('keeps every batch at or under 5,000 rows', async () => {
+    await purge.run();
+    const seeded = await seedClient(t, { ticketEvents: 12_000 });
+    await markForDeletion(t, seeded.client.id);
+    const sizes: number[] = [];
+    await purge.run({ onBatch: ({ rows }) => void sizes.push(rows) });
+    expect(Math.max(...sizes)).toBe(PURGE_BATCH_SIZE);
+    expect(sizes.filter((n) => n === PURGE_BATCH_SIZE)).toHaveLength(2);
+  });
+
+  it('is scheduled hourly in-process', () => {
+    const job = t.app.get(SchedulerRegistry).getCronJob('client-purge');
+    expect(job).toBeDefined();
+    expect(String(job.cronTime.source)).toBe('0 0-23/1 * * *');
+  });
+});
