@@ -41,7 +41,9 @@ export class CreateContractsTicketsDisplacements1764324200000 implements Migrati
     await q.query(
       `CREATE INDEX contracts_next_readjustment_idx ON contracts (next_readjustment_date) WHERE cancelled_at IS NULL`,
     );
-    await q.query(`CREATE INDEX contracts_renewal_idx ON contracts (end_date) WHERE auto_renew AND cancelled_at IS NULL`);
+    await q.query(
+      `CREATE INDEX contracts_renewal_idx ON contracts (end_date) WHERE auto_renew AND cancelled_at IS NULL`,
+    );
 
     await q.query(`
       CREATE TABLE contract_revisions (
@@ -60,7 +62,9 @@ export class CreateContractsTicketsDisplacements1764324200000 implements Migrati
         operator_name varchar(120),
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX contract_revisions_contract_idx ON contract_revisions (contract_id, created_at DESC)`);
+    await q.query(
+      `CREATE INDEX contract_revisions_contract_idx ON contract_revisions (contract_id, created_at DESC)`,
+    );
 
     await q.query(`
       CREATE TABLE displacements (
@@ -75,7 +79,9 @@ export class CreateContractsTicketsDisplacements1764324200000 implements Migrati
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE INDEX displacements_client_idx ON displacements (client_id, name)`);
-    await q.query(`CREATE INDEX displacements_contract_idx ON displacements (contract_id) WHERE contract_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX displacements_contract_idx ON displacements (contract_id) WHERE contract_id IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE tickets (
@@ -105,8 +111,12 @@ export class CreateContractsTicketsDisplacements1764324200000 implements Migrati
     await q.query(`CREATE INDEX tickets_client_number_idx ON tickets (client_id, number DESC)`);
     await q.query(`CREATE INDEX tickets_status_number_idx ON tickets (status, number DESC)`);
     await q.query(`CREATE INDEX tickets_desk_idx ON tickets (service_desk_id, number DESC)`);
-    await q.query(`CREATE INDEX tickets_pending_review_idx ON tickets (client_id) WHERE status = 'closed' AND reviewed_at IS NULL`);
-    await q.query(`CREATE INDEX tickets_requester_idx ON tickets (requester_contact_id) WHERE requester_contact_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX tickets_pending_review_idx ON tickets (client_id) WHERE status = 'closed' AND reviewed_at IS NULL`,
+    );
+    await q.query(
+      `CREATE INDEX tickets_requester_idx ON tickets (requester_contact_id) WHERE requester_contact_id IS NOT NULL`,
+    );
 
     await q.query(`
       CREATE TABLE ticket_events (

@@ -53,6 +53,14 @@
     var source = event.detail && event.detail.ctx && event.detail.ctx.sourceElement;
     if (source && source.closest && !source.closest('dialog')) dialogOpener = source;
   });
+  // Removal and the return of focus happen here, synchronously, rather than in the asynchronous `close`
+  // event (which also fires for a dialog htmx replaced with its next step).
+  function closeDialog(dialog) {
+    if (!dialog.isConnected) return;
+    if (dialog.open) dialog.close();
+    dialog.remove();
+    if (dialogOpener && dialogOpener.isConnected) dialogOpener.focus();
+  }
   function showDialogs() {
     var dialogs = document.querySelectorAll('dialog[data-dialog]:not(.in-page)');
     // One at a time: a second click on a trash icon replaces the first dialog.
@@ -66,11 +74,12 @@
     }
     var first = dialog.querySelector('[autofocus]') || dialog.querySelector('a[href], button, input, [tabindex]');
     if (first) first.focus();
+    dialog.addEventListener('cancel', function (event) {
+      event.preventDefault();
+      closeDialog(dialog);
+    });
     dialog.addEventListener('close', function () {
-      dialog.remove();
-      // Not when the dialog was only replaced by its next step.
-      if (document.querySelector('dialog[data-modal]')) return;
-      if (dialogOpener && dialogOpener.isConnected) dialogOpener.focus();
+      closeDialog(dialog);
     });
   }
   document.addEventListener('htmx:after:swap', showDialogs);
@@ -79,6 +88,6 @@
     var dialog = close && close.closest('dialog[data-modal]');
     if (!dialog) return;
     event.preventDefault();
-    dialog.close();
+    closeDialog(dialog);
   });
 })();

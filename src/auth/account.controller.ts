@@ -6,6 +6,7 @@ import { flash } from '../common/flash';
 import { FieldErrors, parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
+import { saveSession } from '../common/session-save';
 import { AccountDto, ChangePasswordDto, TotpCodeDto } from './dto/operator.dto';
 import { LOCALES } from './operator.entity';
 import { OperatorsService } from './operators.service';
@@ -68,6 +69,7 @@ export class AccountController {
       me.id,
       parsed.value.currentPassword,
       parsed.value.newPassword,
+      req.sessionID,
     );
     if (!changed) {
       this.audit.log('password.change_failed', { operatorId: me.id, requestId: req.id });
@@ -103,6 +105,7 @@ export class AccountController {
     // Sent here from a deletion: go back to it.
     const back = req.session.totpReturnTo;
     delete req.session.totpReturnTo;
+    await saveSession(req);
     redirectAfterChange(req, res, result === 'enabled' && back ? back : '/account/security');
   }
 
@@ -126,6 +129,7 @@ export class AccountController {
       return this.renderSecurity(res, me, status, { code: message });
     }
     flash(req, 'success', 'totp.disabled');
+    await saveSession(req);
     redirectAfterChange(req, res, '/account/security');
   }
 

@@ -106,7 +106,8 @@ export class OperatorsService {
     await this.operators.update(id, { name: dto.name, locale: dto.locale, extension: dto.extension ?? null });
   }
 
-  async changePassword(id: string, current: string, next: string): Promise<boolean> {
+  /** Changes the password when `current` is right, and ends the operator's other sessions (not `keepSessionId`). */
+  async changePassword(id: string, current: string, next: string, keepSessionId?: string): Promise<boolean> {
     const operator = await this.operators
       .createQueryBuilder('o')
       .addSelect('o.passwordHash')
@@ -114,6 +115,7 @@ export class OperatorsService {
       .getOne();
     if (!operator || !(await verifyPassword(operator.passwordHash, current))) return false;
     await this.operators.update(id, { passwordHash: await hashPassword(next) });
+    await this.destroySessions(id, this.dataSource.manager, keepSessionId);
     return true;
   }
 
@@ -133,8 +135,8 @@ export class OperatorsService {
   }
 
   /** Ends every session of an operator (deactivation, role change, password reset by an admin). */
-  async destroySessions(operatorId: string, manager = this.dataSource.manager): Promise<void> {
-    await manager.query(`DELETE FROM sessions WHERE sess -> 'operator' ->> 'id' = $1`, [operatorId]);
+  async destroySessions(operatorId: string, manager = this.dataSource.manager, keepSessionId?: string): Promise<void> {
+    await manager.query(`DELETE FROM sessions WHERE sess -> 'operator' ->> 'id' = $1 AND sid <> $2`, [operatorId, keepSessionId ?? '']);
   }
 
   countByRole(role: Role): Promise<number> {

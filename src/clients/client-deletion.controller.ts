@@ -9,6 +9,7 @@ import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
 import { isHtmx, redirectAfterChange, varyOnHtmx } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
+import { saveSession } from '../common/session-save';
 import { ClientDeletionService } from './client-deletion.service';
 import type { Client } from './client.entity';
 import { ClientsService } from './clients.service';
@@ -54,7 +55,7 @@ export class ClientDeletionController {
     }
     const client = await this.clients.findVisible(operator, id);
     const totp = await this.totp.status(operator.id);
-    if (!totp.enabled && !totp.locked) return this.sendToEnrollment(req, res, client.id);
+    if (!totp.enabled && !totp.locked) return await this.sendToEnrollment(req, res, client.id);
     this.render(req, res, totp.locked ? 423 : 200, {
       step: 'code',
       client,
@@ -80,9 +81,10 @@ export class ClientDeletionController {
     const outcome = await this.deletion.request(operator, id, parsed.value.code, { ip: req.ip, requestId: req.id });
     if (outcome.ok) {
       flash(req, 'success', 'deletion.scheduled');
+      await saveSession(req);
       return redirectAfterChange(req, res, '/clients');
     }
-    if (outcome.verification.reason === 'not_enrolled') return this.sendToEnrollment(req, res, id);
+    if (outcome.verification.reason === 'not_enrolled') return await this.sendToEnrollment(req, res, id);
     // Nothing changed: the same step again, saying why.
     const client = await this.clients.findVisible(operator, id);
     const { status, message } = totpRefusal(res, outcome.verification);
@@ -95,9 +97,10 @@ export class ClientDeletionController {
   }
 
   /** Deletion needs 2FA: enroll first, then come back to this step. */
-  private sendToEnrollment(req: Request, res: Response, clientId: string) {
+  private async sendToEnrollment(req: Request, res: Response, clientId: string) {
     req.session.totpReturnTo = `/clients/${clientId}/delete?step=code`;
     flash(req, 'info', 'deletion.enrollFirst');
+    await saveSession(req);
     redirectAfterChange(req, res, '/account/security#totp');
   }
 

@@ -26,17 +26,43 @@ export class ClientRelationshipsController {
   async form(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
     const client = await this.clients.findVisible(operator, id);
     const current = await this.links.linksOf(id);
-    await this.render(res, 200, client, current.groups.map((g) => g.id), current.desks.map((d) => d.id), {});
+    await this.render(
+      res,
+      200,
+      client,
+      current.groups.map((g) => g.id),
+      current.desks.map((d) => d.id),
+      {},
+    );
   }
 
   @Post()
   @HttpCode(200)
-  async save(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async save(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const client = await this.clients.findVisible(operator, id);
     const parsed = await parseForm(ClientRelationshipsDto, body, res.locals.locale);
     // Refilled with what was ticked, so a forged value does not cost the operator the rest of the selection.
-    if (!parsed.ok) return this.render(res, 422, client, ticked(parsed.values.attendantGroupIds), ticked(parsed.values.serviceDeskIds), parsed.errors);
-    const result = await this.relationships.replace(operator, id, parsed.value.attendantGroupIds, parsed.value.serviceDeskIds);
+    if (!parsed.ok)
+      return this.render(
+        res,
+        422,
+        client,
+        ticked(parsed.values.attendantGroupIds),
+        ticked(parsed.values.serviceDeskIds),
+        parsed.errors,
+      );
+    const result = await this.relationships.replace(
+      operator,
+      id,
+      parsed.value.attendantGroupIds,
+      parsed.value.serviceDeskIds,
+    );
     if (!result.ok) {
       return this.render(res, 422, client, parsed.value.attendantGroupIds, parsed.value.serviceDeskIds, {
         base: translate(res.locals.locale, 'relationships.unknown'),
@@ -46,7 +72,14 @@ export class ClientRelationshipsController {
     redirectAfterChange(req, res, `/clients/${id}`);
   }
 
-  private async render(res: Response, status: number, client: Client, groupIds: string[], deskIds: string[], errors: FieldErrors) {
+  private async render(
+    res: Response,
+    status: number,
+    client: Client,
+    groupIds: string[],
+    deskIds: string[],
+    errors: FieldErrors,
+  ) {
     const catalog = await this.links.catalog();
     res.status(status).render('clients/relationships', {
       title: translate(res.locals.locale, 'relationships.title'),
@@ -60,4 +93,5 @@ export class ClientRelationshipsController {
 }
 
 /** The values of a repeated checkbox field as submitted: absent, one string, or several. */
-const ticked = (value: unknown): string[] => (value === undefined ? [] : ([] as unknown[]).concat(value).map(String));
+const ticked = (value: unknown): string[] =>
+  value === undefined ? [] : ([] as unknown[]).concat(value).map(String);

@@ -1,4 +1,15 @@
-import { BadRequestException, Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { SessionOperator } from '../auth/session-operator';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
@@ -16,7 +27,15 @@ import { ClientFieldError, ClientVersionConflictError } from './client.errors';
 import { ClientsService } from './clients.service';
 import { ContactsService } from './contacts/contacts.service';
 import { ClientFormDto } from './dto/client-form.dto';
-import { ListClientsQuery, listState, listUrl, PAGE_SIZE, SORT_KEYS, STATUS_FILTERS, type ListState } from './dto/list-clients.query';
+import {
+  ListClientsQuery,
+  listState,
+  listUrl,
+  PAGE_SIZE,
+  SORT_KEYS,
+  STATUS_FILTERS,
+  type ListState,
+} from './dto/list-clients.query';
 import { UFS } from './validation/address';
 
 /** `/clients`: the list, registration step 1, the client page and its edit form. */
@@ -32,16 +51,26 @@ export class ClientsController {
 
   /** The whole page, or just the table when htmx asks for `#clients-table` (sort, filter, search, page). */
   @Get()
-  async index(@Query() query: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async index(
+    @Query() query: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     // No global ValidationPipe: the query is validated here, so an unknown key or value is a 400 and only
     // whitelisted sort keys ever reach SQL.
     const parsed = await parseForm(ListClientsQuery, query, res.locals.locale);
     if (!parsed.ok) throw new BadRequestException(Object.keys(parsed.errors).join(', '));
     const state = listState(parsed.value);
     const page = await this.list.page(operator, state);
-    const view = { ...tableView(state, page, res.locals.locale as string), section: 'clients', title: translate(res.locals.locale, 'clients.title') };
+    const view = {
+      ...tableView(state, page, res.locals.locale as string),
+      section: 'clients',
+      title: translate(res.locals.locale, 'clients.title'),
+    };
     varyOnHtmx(res);
-    if (htmxTargetId(req) === 'clients-table') return res.render('clients/_table', { ...view, layout: false });
+    if (htmxTargetId(req) === 'clients-table')
+      return res.render('clients/_table', { ...view, layout: false });
     res.render('clients/index', view);
   }
 
@@ -54,22 +83,37 @@ export class ClientsController {
   @Roles('admin', 'manager')
   @Post()
   @HttpCode(200)
-  async create(@Body() body: Record<string, unknown>, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async create(
+    @Body() body: Record<string, unknown>,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const search = takeBillingSearch(body);
     if (search !== null) {
       const form = { ...body, billingSearch: search };
-      return this.renderForm(res, 200, form, {}, undefined, await this.billingLabel(body.billingClientId), await this.pickerOptions(operator, search));
+      return this.renderForm(
+        res,
+        200,
+        form,
+        {},
+        undefined,
+        await this.billingLabel(body.billingClientId),
+        await this.pickerOptions(operator, search),
+      );
     }
     const parsed = await parseForm(ClientFormDto, body, res.locals.locale);
     // The chosen payer is shown by its label: without it the select would silently drop the choice.
     const billing = () => this.billingLabel(parsed.values.billingClientId);
-    if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors, undefined, await billing());
+    if (!parsed.ok)
+      return this.renderForm(res, 422, parsed.values, parsed.errors, undefined, await billing());
     try {
       const client = await this.clients.create(operator, parsed.value);
       flash(req, 'success', 'clients.created', { name: client.tradeName });
       redirectAfterChange(req, res, `/clients/${client.id}/relationships`);
     } catch (error) {
-      if (error instanceof ClientFieldError) return this.renderForm(res, 422, parsed.values, fieldError(res, error), undefined, await billing());
+      if (error instanceof ClientFieldError)
+        return this.renderForm(res, 422, parsed.values, fieldError(res, error), undefined, await billing());
       throw error;
     }
   }
@@ -87,13 +131,20 @@ export class ClientsController {
     // sends it under that name; `q` is the plain API.
     const raw = typeof q === 'string' ? q : typeof billingSearch === 'string' ? billingSearch : '';
     const term = raw.slice(0, 100);
-    const options = await this.pickerOptions(operator, term, typeof except === 'string' && isUuid(except) ? except : undefined);
+    const options = await this.pickerOptions(
+      operator,
+      term,
+      typeof except === 'string' && isUuid(except) ? except : undefined,
+    );
     res.render('clients/_billing-options', { layout: false, options });
   }
 
   private async pickerOptions(operator: SessionOperator, term: string, exceptId?: string) {
     const options = await this.clients.searchPickable(operator, term, exceptId);
-    return options.map((o) => ({ id: o.id, label: `${o.tradeName} (#${o.code}${o.document ? ` · ${displayDocument(o.document)}` : ''})` }));
+    return options.map((o) => ({
+      id: o.id,
+      label: `${o.tradeName} (#${o.code}${o.document ? ` · ${displayDocument(o.document)}` : ''})`,
+    }));
   }
 
   @Get(':id')
@@ -109,10 +160,18 @@ export class ClientsController {
       title: client.tradeName,
       section: 'clients',
       client,
-      display: { document: displayDocument(client.document), phone: displayPhone(client.phone), postalCode: displayCep(client.postalCode) },
+      display: {
+        document: displayDocument(client.document),
+        phone: displayPhone(client.phone),
+        postalCode: displayCep(client.postalCode),
+      },
       uf: UFS.find((u) => u.code === client.state)?.name,
       billing: billing ? { ...billing, document: displayDocument(billing.document) } : null,
-      contacts: contacts.map((c) => ({ ...c, phoneDisplay: displayPhone(c.phone), mobileDisplay: displayPhone(c.mobile) })),
+      contacts: contacts.map((c) => ({
+        ...c,
+        phoneDisplay: displayPhone(c.phone),
+        mobileDisplay: displayPhone(c.mobile),
+      })),
       links,
       sections,
       actions: sections.map((s) => s.action).filter(Boolean),
@@ -121,9 +180,20 @@ export class ClientsController {
 
   @Roles('admin', 'manager')
   @Get(':id/edit')
-  async editForm(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
+  async editForm(
+    @Param('id') id: string,
+    @CurrentOperator() operator: SessionOperator,
+    @Res() res: Response,
+  ) {
     const client = await this.clients.findVisible(operator, id);
-    this.renderForm(res, 200, toFormValues(client), {}, client, await this.billingLabel(client.billingClientId));
+    this.renderForm(
+      res,
+      200,
+      toFormValues(client),
+      {},
+      client,
+      await this.billingLabel(client.billingClientId),
+    );
   }
 
   @Roles('admin', 'manager')
@@ -140,7 +210,15 @@ export class ClientsController {
     const search = takeBillingSearch(body);
     if (search !== null) {
       const form = { ...body, billingSearch: search };
-      return this.renderForm(res, 200, form, {}, client, await this.billingLabel(body.billingClientId), await this.pickerOptions(operator, search, id));
+      return this.renderForm(
+        res,
+        200,
+        form,
+        {},
+        client,
+        await this.billingLabel(body.billingClientId),
+        await this.pickerOptions(operator, search, id),
+      );
     }
     const parsed = await parseForm(ClientFormDto, body, res.locals.locale);
     const billing = () => this.billingLabel(parsed.values.billingClientId);
@@ -150,8 +228,10 @@ export class ClientsController {
       flash(req, 'success', 'clients.updated', { name: updated.tradeName });
       redirectAfterChange(req, res, `/clients/${id}`);
     } catch (error) {
-      if (error instanceof ClientFieldError) return this.renderForm(res, 422, parsed.values, fieldError(res, error), client, await billing());
-      if (error instanceof ClientVersionConflictError) return this.renderConflict(res, error.current, parsed.value);
+      if (error instanceof ClientFieldError)
+        return this.renderForm(res, 422, parsed.values, fieldError(res, error), client, await billing());
+      if (error instanceof ClientVersionConflictError)
+        return this.renderConflict(res, error.current, parsed.value);
       throw error;
     }
   }
@@ -188,9 +268,16 @@ export class ClientsController {
 
   /** 409: the stored version beside what the operator typed; nothing was overwritten. */
   private renderConflict(res: Response, current: Client, submitted: ClientFormDto) {
-    const fields = (['tradeName', 'legalName', 'document', 'email', 'phone', 'city', 'state', 'notes'] as const).map((field) => ({
+    const fields = (
+      ['tradeName', 'legalName', 'document', 'email', 'phone', 'city', 'state', 'notes'] as const
+    ).map((field) => ({
       field,
-      stored: field === 'document' ? displayDocument(current.document) : field === 'phone' ? displayPhone(current.phone) : (current[field] ?? ''),
+      stored:
+        field === 'document'
+          ? displayDocument(current.document)
+          : field === 'phone'
+            ? displayPhone(current.phone)
+            : (current[field] ?? ''),
       submitted: submitted[field] ?? '',
     }));
     res.status(409).render('clients/conflict', {
@@ -223,18 +310,31 @@ function fieldError(res: Response, error: ClientFieldError): FieldErrors {
 }
 
 /** Everything the table partial needs: rows with display values, header links, pager. */
-export function tableView(state: ListState, page: Awaited<ReturnType<ClientListService['page']>>, locale: string) {
+export function tableView(
+  state: ListState,
+  page: Awaited<ReturnType<ClientListService['page']>>,
+  locale: string,
+) {
   const headers = SORT_KEYS.filter((k) => k !== 'createdAt').map((key) => {
     const current = state.sort === key;
     const dir = current && state.dir === 'asc' ? 'desc' : 'asc';
-    return { key, current, ariaSort: current ? (state.dir === 'asc' ? 'ascending' : 'descending') : 'none', href: listUrl(state, { sort: key, dir, page: 1 }) };
+    return {
+      key,
+      current,
+      ariaSort: current ? (state.dir === 'asc' ? 'ascending' : 'descending') : 'none',
+      href: listUrl(state, { sort: key, dir, page: 1 }),
+    };
   });
   const first = (state.page - 1) * PAGE_SIZE + 1;
   return {
     state,
     url: listUrl(state),
     headers: Object.fromEntries(headers.map((h) => [h.key, h])),
-    statusFilters: STATUS_FILTERS.map((s) => ({ value: s, current: state.status === s, href: listUrl(state, { status: s, page: 1 }) })),
+    statusFilters: STATUS_FILTERS.map((s) => ({
+      value: s,
+      current: state.status === s,
+      href: listUrl(state, { status: s, page: 1 }),
+    })),
     rows: page.rows.map((row) => rowView(row, listUrl(state))),
     empty: page.rows.length === 0,
     range: page.rows.length ? { first, last: first + page.rows.length - 1 } : null,
@@ -249,7 +349,10 @@ export function tableView(state: ListState, page: Awaited<ReturnType<ClientListS
   };
 }
 
-export function rowView(row: Awaited<ReturnType<ClientListService['page']>>['rows'][number], returnTo: string) {
+export function rowView(
+  row: Awaited<ReturnType<ClientListService['page']>>['rows'][number],
+  returnTo: string,
+) {
   return {
     ...row,
     documentDisplay: displayDocument(row.document),

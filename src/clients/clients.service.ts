@@ -25,7 +25,11 @@ export class ClientsService {
   ) {}
 
   /** A client the operator may see and that is not being deleted, or 404. */
-  async findVisible(operator: SessionOperator, id: string, manager: EntityManager = this.dataSource.manager): Promise<Client> {
+  async findVisible(
+    operator: SessionOperator,
+    id: string,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<Client> {
     if (!isUuid(id)) throw new NotFoundException();
     const scope = visibleClientCondition(operator);
     const client = await manager
@@ -43,9 +47,18 @@ export class ClientsService {
     return this.dataSource.transaction(async (tx) => {
       await this.checkDocument(tx, values.document, null);
       await this.checkBilling(tx, operator, null, values.billingClientId);
-      const client = await tx.getRepository(Client).save(tx.getRepository(Client).create({ ...values, status: 'active', version: 1 }));
+      const client = await tx
+        .getRepository(Client)
+        .save(tx.getRepository(Client).create({ ...values, status: 'active', version: 1 }));
       const saved = await tx.getRepository(Client).findOneByOrFail({ id: client.id });
-      await this.emit(tx, saved.id, operator, 'created', 'client', diff<ClientValues>(null, values, CLIENT_FIELDS));
+      await this.emit(
+        tx,
+        saved.id,
+        operator,
+        'created',
+        'client',
+        diff<ClientValues>(null, values, CLIENT_FIELDS),
+      );
       return saved;
     });
   }
@@ -58,7 +71,8 @@ export class ClientsService {
     const values = toValues(dto);
     return this.dataSource.transaction(async (tx) => {
       const current = await this.findVisible(operator, id, tx);
-      if (dto.version !== undefined && dto.version !== current.version) throw new ClientVersionConflictError(current);
+      if (dto.version !== undefined && dto.version !== current.version)
+        throw new ClientVersionConflictError(current);
       await this.checkDocument(tx, values.document, id);
       await this.checkBilling(tx, operator, id, values.billingClientId);
       const result = await tx
@@ -89,15 +103,21 @@ export class ClientsService {
     if (exceptId) qb.andWhere('c.id <> :exceptId', { exceptId });
     const term = q.trim();
     if (term.length >= 2) {
-      qb.andWhere(`c.search_text LIKE '%' || lower(clientela_unaccent(:term)) || '%'`, { term: escapeLike(normalizeSearch(term)) });
+      qb.andWhere(`c.search_text LIKE '%' || lower(clientela_unaccent(:term)) || '%'`, {
+        term: escapeLike(normalizeSearch(term)),
+      });
     }
     return qb.getMany();
   }
 
-  async findBillingClient(id: string | null): Promise<Pick<Client, 'id' | 'code' | 'tradeName' | 'document'> | null> {
+  async findBillingClient(
+    id: string | null,
+  ): Promise<Pick<Client, 'id' | 'code' | 'tradeName' | 'document'> | null> {
     // A typed value that is not a uuid (a 422 re-render) would be a SQL error, not "no such client".
     if (!id || !isUuid(id)) return null;
-    return this.dataSource.getRepository(Client).findOne({ select: { id: true, code: true, tradeName: true, document: true }, where: { id } });
+    return this.dataSource
+      .getRepository(Client)
+      .findOne({ select: { id: true, code: true, tradeName: true, document: true }, where: { id } });
   }
 
   async emit(
@@ -116,7 +136,11 @@ export class ClientsService {
     );
   }
 
-  private async checkDocument(tx: EntityManager, document: string | null, exceptId: string | null): Promise<void> {
+  private async checkDocument(
+    tx: EntityManager,
+    document: string | null,
+    exceptId: string | null,
+  ): Promise<void> {
     if (!document) return;
     const qb = tx
       .getRepository(Client)
@@ -133,7 +157,12 @@ export class ClientsService {
    * payer chain must never come back to this client (no cycles). Billing changes are serialised so two
    * concurrent edits cannot close a cycle together.
    */
-  private async checkBilling(tx: EntityManager, operator: SessionOperator, clientId: string | null, billingId: string | null) {
+  private async checkBilling(
+    tx: EntityManager,
+    operator: SessionOperator,
+    clientId: string | null,
+    billingId: string | null,
+  ) {
     if (!billingId) return;
     if (billingId === clientId) throw new ClientFieldError('billingClientId', 'clients.billingSelf');
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('clientela:billing-graph'))`);
@@ -187,7 +216,8 @@ function toValues(dto: ClientFormDto): ClientValues {
 /** Lower-cases; a query that looks like a CNPJ/CPF (digits and mask punctuation) loses the punctuation. */
 export function normalizeSearch(q: string): string {
   const trimmed = q.trim().toLowerCase();
-  return /^[\d.\-/\s]+$/.test(trimmed) || /^[0-9a-z]{2}\.[0-9a-z]{3}\.[0-9a-z]{3}\/[0-9a-z]{4}-\d{2}$/.test(trimmed)
+  return /^[\d.\-/\s]+$/.test(trimmed) ||
+    /^[0-9a-z]{2}\.[0-9a-z]{3}\.[0-9a-z]{3}\/[0-9a-z]{4}-\d{2}$/.test(trimmed)
     ? trimmed.replace(/[.\-/\s]/g, '')
     : trimmed;
 }

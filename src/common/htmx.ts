@@ -16,11 +16,18 @@ export function htmxTargetId(req: Request): string | undefined {
  * (STYLE.md: "decided in one helper").
  */
 export function redirectAfterChange(req: Request, res: Response, url: string): void {
-  if (isHtmx(req)) {
-    res.set('HX-Redirect', url).status(200).end();
-    return;
-  }
-  res.redirect(303, url);
+  const send = () => {
+    if (isHtmx(req)) {
+      res.set('HX-Redirect', url).status(200).end();
+      return;
+    }
+    res.redirect(303, url);
+  };
+  // express-session writes the response head before it has finished saving a changed session, and a
+  // browser follows a 303 as soon as the head arrives: the next page could load the old session and show
+  // the flash message one page late. Save first when a message was queued (a failed save only loses it).
+  if (req.session?.flash?.length) req.session.save(() => send());
+  else send();
 }
 
 /** One URL serves both page and fragment, so caches must key on the header. */

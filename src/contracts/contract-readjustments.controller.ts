@@ -36,19 +36,35 @@ export class ContractReadjustmentsController {
 
   @Post('readjustments')
   @HttpCode(200)
-  async applyMany(@Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async applyMany(
+    @Body() body: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const parsed = await parseForm(BulkReadjustmentDto, body, res.locals.locale);
-    const values = parsed.values as { due?: string; contractIds?: string[] | string; percent?: string; effectiveFrom?: string };
+    const values = parsed.values as {
+      due?: string;
+      contractIds?: string[] | string;
+      percent?: string;
+      effectiveFrom?: string;
+    };
     const month = isValidYearMonth(values.due) ? values.due : yearMonthOf(todayInSaoPaulo());
     if (!parsed.ok) return this.renderDue(res, 422, operator, month, values, parsed.errors);
     try {
-      const count = await this.readjustments.applyMany(operator, parsed.value.contractIds ?? [], parsed.value);
+      const count = await this.readjustments.applyMany(
+        operator,
+        parsed.value.contractIds ?? [],
+        parsed.value,
+      );
       flash(req, 'success', 'contracts.bulkReadjusted', { count });
       redirectAfterChange(req, res, `/contracts?due=${month}`);
     } catch (error) {
       if (error instanceof AppError && error.status === 422) {
         const field = error instanceof ContractFieldError ? error.field : 'base';
-        return this.renderDue(res, 422, operator, month, values, { [field]: translate(res.locals.locale, error.messageKey, error.vars) });
+        return this.renderDue(res, 422, operator, month, values, {
+          [field]: translate(res.locals.locale, error.messageKey, error.vars),
+        });
       }
       throw error;
     }
@@ -56,11 +72,21 @@ export class ContractReadjustmentsController {
 
   @Post(':id/readjustments')
   @HttpCode(200)
-  async applyOne(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async applyOne(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const { contract, client } = await this.contracts.findVisible(operator, id);
     const parsed = await parseForm(ReadjustmentDto, body, res.locals.locale);
     const rerender = (errors: FieldErrors) =>
-      renderContractPage(res, this.contracts, 422, contract, client, { readjustErrors: errors, readjustForm: parsed.values, readjustOpen: true });
+      renderContractPage(res, this.contracts, 422, contract, client, {
+        readjustErrors: errors,
+        readjustForm: parsed.values,
+        readjustOpen: true,
+      });
     if (!parsed.ok) return rerender(parsed.errors);
     try {
       const plan = await this.readjustments.applyOne(operator, id, parsed.value);
@@ -88,7 +114,9 @@ export class ContractReadjustmentsController {
     errors: FieldErrors,
   ) {
     const today = todayInSaoPaulo();
-    const selected = new Set(typeof form.contractIds === 'string' ? [form.contractIds] : (form.contractIds ?? []));
+    const selected = new Set(
+      typeof form.contractIds === 'string' ? [form.contractIds] : (form.contractIds ?? []),
+    );
     const rows = await this.readjustments.dueIn(operator, month);
     res.status(status).render('contracts/due', {
       title: translate(res.locals.locale, 'contracts.dueTitle'),
@@ -96,7 +124,12 @@ export class ContractReadjustmentsController {
       month,
       rows: rows.map((row) => {
         const view = contractView(row.contract, today);
-        return { ...view, clientName: row.clientName, clientCode: row.clientCode, checked: selected.has(row.id) };
+        return {
+          ...view,
+          clientName: row.clientName,
+          clientCode: row.clientCode,
+          checked: selected.has(row.id),
+        };
       }),
       form,
       errors,

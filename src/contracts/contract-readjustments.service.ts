@@ -4,7 +4,13 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import type { SessionOperator } from '../auth/session-operator';
 import { ClientsService } from '../clients/clients.service';
 import { visibleClientCondition } from '../relationships/access-scope';
-import { isValidIsoDate, monthRange, todayInSaoPaulo, type IsoDate, type YearMonth } from '../common/calendar';
+import {
+  isValidIsoDate,
+  monthRange,
+  todayInSaoPaulo,
+  type IsoDate,
+  type YearMonth,
+} from '../common/calendar';
 import { isUuid } from '../common/ids';
 import { Decimal, Money, parseMoney, toSql, toSqlDecimal } from '../common/money';
 import { ContractRevision } from './contract-revision.entity';
@@ -50,7 +56,11 @@ export class ContractReadjustmentsService {
     const { percent, newValue, effectiveFrom } = parseInput(input, true);
     return this.dataSource.transaction(async (tx) => {
       const { contract } = await this.contracts.findVisible(operator, id, tx, true);
-      return this.apply(tx, operator, contract, { percent, newValue, effectiveFrom: effectiveFrom ?? contract.nextReadjustmentDate });
+      return this.apply(tx, operator, contract, {
+        percent,
+        newValue,
+        effectiveFrom: effectiveFrom ?? contract.nextReadjustmentDate,
+      });
     });
   }
 
@@ -62,12 +72,19 @@ export class ContractReadjustmentsService {
   async applyMany(operator: SessionOperator, ids: string[], input: ReadjustmentInput): Promise<number> {
     const unique = [...new Set(ids)].filter(isUuid).sort();
     if (!unique.length) throw new ContractFieldError('contractIds', 'contracts.errors.noneSelected');
-    const { percent, effectiveFrom } = parseInput({ percent: input.percent, effectiveFrom: input.effectiveFrom }, false);
+    const { percent, effectiveFrom } = parseInput(
+      { percent: input.percent, effectiveFrom: input.effectiveFrom },
+      false,
+    );
     if (!percent) throw new ContractFieldError('percent', 'contracts.errors.percentOrNewValueRequired');
     return this.dataSource.transaction(async (tx) => {
       for (const id of unique) {
         const { contract } = await this.contracts.findVisible(operator, id, tx, true);
-        await this.apply(tx, operator, contract, { percent, newValue: null, effectiveFrom: effectiveFrom ?? contract.nextReadjustmentDate });
+        await this.apply(tx, operator, contract, {
+          percent,
+          newValue: null,
+          effectiveFrom: effectiveFrom ?? contract.nextReadjustmentDate,
+        });
       }
       return unique.length;
     });
@@ -86,10 +103,16 @@ export class ContractReadjustmentsService {
        LIMIT 1000`,
       { first, last, ...scope.params },
     );
-    const rows: Array<{ id: string; clientName: string; clientCode: string }> = await this.dataSource.query(sql, params);
+    const rows: Array<{ id: string; clientName: string; clientCode: string }> = await this.dataSource.query(
+      sql,
+      params,
+    );
     if (!rows.length) return [];
     const byId = new Map(
-      (await this.dataSource.getRepository(Contract).findBy({ id: In(rows.map((r) => r.id)) })).map((k) => [k.id, k]),
+      (await this.dataSource.getRepository(Contract).findBy({ id: In(rows.map((r) => r.id)) })).map((k) => [
+        k.id,
+        k,
+      ]),
     );
     return rows.map((row) => {
       const contract = byId.get(row.id)!;
@@ -116,7 +139,8 @@ export class ContractReadjustmentsService {
   ): Promise<ReadjustmentPlan> {
     if (contract.cancelledAt) throw new ContractCancelledError();
     const status = contract.statusOn(todayInSaoPaulo());
-    if (status !== 'active' && status !== 'pending_readjustment') throw new ContractNotReadjustableError(contract.name);
+    if (status !== 'active' && status !== 'pending_readjustment')
+      throw new ContractNotReadjustableError(contract.name);
     const plan = planReadjustment({
       currentValue: contract.monthlyValue,
       percent: input.percent,
@@ -127,7 +151,10 @@ export class ContractReadjustmentsService {
     });
     if (!plan.ok) {
       const [field, code] = Object.entries(plan.errors)[0];
-      throw new ContractFieldError(field === 'newValue' ? 'newValue' : field === 'effectiveFrom' ? 'effectiveFrom' : 'percent', code);
+      throw new ContractFieldError(
+        field === 'newValue' ? 'newValue' : field === 'effectiveFrom' ? 'effectiveFrom' : 'percent',
+        code,
+      );
     }
     const { newValue, nextReadjustmentDate, percentApplied, effectiveFrom } = plan.value;
     await tx.query(
@@ -170,12 +197,15 @@ function parseInput(input: ReadjustmentInput, allowNewValue: boolean) {
   const percentText = input.percent?.trim() || undefined;
   const valueText = allowNewValue ? input.newValue?.trim() || undefined : undefined;
   const dateText = input.effectiveFrom?.trim() || undefined;
-  if (percentText && valueText) throw new ContractFieldError('percent', 'contracts.errors.percentAndNewValue');
-  if (!percentText && !valueText) throw new ContractFieldError('percent', 'contracts.errors.percentOrNewValueRequired');
+  if (percentText && valueText)
+    throw new ContractFieldError('percent', 'contracts.errors.percentAndNewValue');
+  if (!percentText && !valueText)
+    throw new ContractFieldError('percent', 'contracts.errors.percentOrNewValueRequired');
   const percent = percentText ? parsePercent(percentText) : null;
   if (percentText && !percent) throw new ContractFieldError('percent', 'contracts.errors.invalidPercent');
   const newValue = valueText ? parseMoney(valueText) : null;
   if (valueText && !newValue) throw new ContractFieldError('newValue', 'contracts.errors.money');
-  if (dateText && !isValidIsoDate(dateText)) throw new ContractFieldError('effectiveFrom', 'contracts.errors.invalidDate');
+  if (dateText && !isValidIsoDate(dateText))
+    throw new ContractFieldError('effectiveFrom', 'contracts.errors.invalidDate');
   return { percent, newValue, effectiveFrom: dateText ?? null };
 }

@@ -53,15 +53,17 @@ export class ContractRenewalJob {
 
   private renewOne(id: string, today: IsoDate): Promise<boolean> {
     return this.dataSource.transaction(async (tx) => {
-      const contract = await tx.getRepository(Contract).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      const contract = await tx
+        .getRepository(Contract)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!contract || !isRenewalDue(contract, today) || !contract.endDate) return false;
       const period = contract.durationMonths ?? contract.readjustmentPeriodMonths;
       const plan = planRenewal({ endDate: contract.endDate, periodMonths: period }, today);
       if (plan.periodsAdded === 0) return false;
-      await tx.query(`UPDATE contracts SET end_date = $2, version = version + 1, updated_at = now() WHERE id = $1`, [
-        id,
-        plan.endDate,
-      ]);
+      await tx.query(
+        `UPDATE contracts SET end_date = $2, version = version + 1, updated_at = now() WHERE id = $1`,
+        [id, plan.endDate],
+      );
       await tx.getRepository(ContractRevision).insert({
         contractId: id,
         kind: 'renewal',
@@ -76,7 +78,16 @@ export class ContractRenewalJob {
         operatorId: null,
         operatorName: null,
       });
-      await this.clients.emit(tx, contract.clientId, null, 'renewed', 'contract', { endDate: [contract.endDate, plan.endDate] }, id, contract.name);
+      await this.clients.emit(
+        tx,
+        contract.clientId,
+        null,
+        'renewed',
+        'contract',
+        { endDate: [contract.endDate, plan.endDate] },
+        id,
+        contract.name,
+      );
       return true;
     });
   }

@@ -18,7 +18,8 @@ export class ContractRevision {
   @Column({ type: 'date' }) effectiveFrom: IsoDate;
   @Column({ type: 'numeric', transformer: moneyTransformer }) oldValue: Money;
   @Column({ type: 'numeric', transformer: moneyTransformer }) newValue: Money;
-  @Column({ type: 'numeric', nullable: true, transformer: decimalTransformer }) percentApplied: Decimal | null;
+  @Column({ type: 'numeric', nullable: true, transformer: decimalTransformer })
+  percentApplied: Decimal | null;
   @Column({ type: 'date', nullable: true }) oldEndDate: IsoDate | null;
   @Column({ type: 'date', nullable: true }) newEndDate: IsoDate | null;
   @Column({ type: 'date', nullable: true }) oldNextReadjustmentDate: IsoDate | null;

@@ -59,7 +59,8 @@ export function parseContractValues(
   raw: Partial<Record<keyof ContractFormDto, unknown>>,
 ): { ok: true; values: ContractValues } | { ok: false; errors: ValueErrors } {
   const errors: ValueErrors = {};
-  const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+  const str = (v: unknown): string | undefined =>
+    typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 
   const name = str(raw.name) ?? '';
   const modality = str(raw.modality);
@@ -72,15 +73,31 @@ export function parseContractValues(
   if (monthlyText === undefined) errors.monthlyValue = 'validation.required';
   else if (!monthlyValue) errors.monthlyValue = 'contracts.errors.money';
 
-  const durationMonths = wholeNumber(str(raw.durationMonths), 'durationMonths', 'contracts.errors.invalidDuration', errors);
-  const period = wholeNumber(str(raw.readjustmentPeriodMonths), 'readjustmentPeriodMonths', 'contracts.errors.invalidPeriod', errors);
-  const includedTickets = wholeNumber(str(raw.includedTickets), 'includedTickets', 'contracts.errors.wholeNumber', errors);
+  const durationMonths = wholeNumber(
+    str(raw.durationMonths),
+    'durationMonths',
+    'contracts.errors.invalidDuration',
+    errors,
+  );
+  const period = wholeNumber(
+    str(raw.readjustmentPeriodMonths),
+    'readjustmentPeriodMonths',
+    'contracts.errors.invalidPeriod',
+    errors,
+  );
+  const includedTickets = wholeNumber(
+    str(raw.includedTickets),
+    'includedTickets',
+    'contracts.errors.wholeNumber',
+    errors,
+  );
 
   let includedHours: Decimal | null = null;
   const hoursText = str(raw.includedHours);
   if (hoursText !== undefined) {
     includedHours = parseDecimal(hoursText, 2);
-    if (!includedHours || compareDecimals(includedHours, MAX_HOURS) >= 0) errors.includedHours = 'contracts.errors.hours';
+    if (!includedHours || compareDecimals(includedHours, MAX_HOURS) >= 0)
+      errors.includedHours = 'contracts.errors.hours';
   }
 
   let readjustmentPercent: Decimal | null = null;
@@ -90,7 +107,10 @@ export function parseContractValues(
     else {
       readjustmentPercent = parsePercent(percentText);
       if (!readjustmentPercent) errors.readjustmentPercent = 'contracts.errors.invalidPercent';
-      else if (compareDecimals(readjustmentPercent, Decimal.of(0n)) < 0 || compareDecimals(readjustmentPercent, MAX_FIXED_PERCENT) >= 0)
+      else if (
+        compareDecimals(readjustmentPercent, Decimal.of(0n)) < 0 ||
+        compareDecimals(readjustmentPercent, MAX_FIXED_PERCENT) >= 0
+      )
         errors.readjustmentPercent = 'contracts.errors.fixedPercentRange';
     }
   }
@@ -111,7 +131,13 @@ export function parseContractValues(
   if (!terms.ok) for (const [field, code] of Object.entries(terms.errors)) errors[field] ??= code;
   if (str(raw.startDate) === undefined) errors.startDate = 'validation.required';
 
-  if (Object.keys(errors).length || !terms.ok || !monthlyValue || !isContractModality(modality) || !isReadjustmentIndex(index)) {
+  if (
+    Object.keys(errors).length ||
+    !terms.ok ||
+    !monthlyValue ||
+    !isContractModality(modality) ||
+    !isReadjustmentIndex(index)
+  ) {
     return { ok: false, errors };
   }
   return {
@@ -134,7 +160,12 @@ export function parseContractValues(
   };
 }
 
-function wholeNumber(text: string | undefined, field: string, code: string, errors: ValueErrors): number | null {
+function wholeNumber(
+  text: string | undefined,
+  field: string,
+  code: string,
+  errors: ValueErrors,
+): number | null {
   if (text === undefined) return null;
   if (!/^\d{1,9}$/.test(text)) {
     errors[field] = code;

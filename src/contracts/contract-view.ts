@@ -20,8 +20,12 @@ export function contractView(contract: Contract, today: IsoDate) {
     status,
     statusBadge: STATUS_BADGES[status],
     monthlyValueDisplay: formatBRL(contract.monthlyValue),
-    includedHoursDisplay: contract.includedHours ? formatDecimalBR(contract.includedHours, { grouping: true }) : null,
-    readjustmentPercentDisplay: contract.readjustmentPercent ? percentText(contract.readjustmentPercent) : null,
+    includedHoursDisplay: contract.includedHours
+      ? formatDecimalBR(contract.includedHours, { grouping: true })
+      : null,
+    readjustmentPercentDisplay: contract.readjustmentPercent
+      ? percentText(contract.readjustmentPercent)
+      : null,
     isCancelled: status === 'cancelled',
     canReadjust: status === 'active' || status === 'pending_readjustment',
   };

@@ -29,7 +29,8 @@ export class Contract {
   @Column({ type: 'integer', nullable: true }) includedTickets: number | null;
   @Column({ type: 'varchar' }) readjustmentIndex: ReadjustmentIndex;
   /** Only for the `fixed` index. */
-  @Column({ type: 'numeric', nullable: true, transformer: decimalTransformer }) readjustmentPercent: Decimal | null;
+  @Column({ type: 'numeric', nullable: true, transformer: decimalTransformer })
+  readjustmentPercent: Decimal | null;
   @Column() readjustmentPeriodMonths: number;
   @Column({ type: 'date' }) nextReadjustmentDate: IsoDate;
   @Column() autoRenew: boolean;

@@ -27,7 +27,9 @@ export class ContractsRegistration implements OnModuleInit {
       partial: 'contracts/_section',
       load: async (client) => {
         const today = todayInSaoPaulo();
-        return { contracts: (await this.contracts.listForClient(client.id)).map((k) => contractView(k, today)) };
+        return {
+          contracts: (await this.contracts.listForClient(client.id)).map((k) => contractView(k, today)),
+        };
       },
       action: (client, operator) =>
         client.status === 'active' && operator.role !== 'agent'
@@ -46,7 +48,11 @@ export class ContractsRegistration implements OnModuleInit {
         const href = `/clients/${clientId}#contracts`;
         return [
           { messageKey: 'contracts.blockers.active', count: count('active'), href },
-          { messageKey: 'contracts.blockers.pendingReadjustment', count: count('pending_readjustment'), href },
+          {
+            messageKey: 'contracts.blockers.pendingReadjustment',
+            count: count('pending_readjustment'),
+            href,
+          },
         ];
       },
     });

@@ -31,14 +31,27 @@ export class ContractsController {
   @Get('clients/:id/contracts/new')
   async newForm(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
     const client = await this.clients.findVisible(operator, id);
-    if (client.status !== 'active') return this.renderForm(res, 422, client, {}, { base: inactiveMessage(res) });
-    this.renderForm(res, 200, client, { readjustmentPeriodMonths: 12, readjustmentIndex: 'IPCA', startDate: todayInSaoPaulo() }, {});
+    if (client.status !== 'active')
+      return this.renderForm(res, 422, client, {}, { base: inactiveMessage(res) });
+    this.renderForm(
+      res,
+      200,
+      client,
+      { readjustmentPeriodMonths: 12, readjustmentIndex: 'IPCA', startDate: todayInSaoPaulo() },
+      {},
+    );
   }
 
   @Roles('admin', 'manager')
   @Post('clients/:id/contracts/new')
   @HttpCode(200)
-  async create(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async create(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const client = await this.clients.findVisible(operator, id);
     const parsed = await this.parse(body, res);
     if (!parsed.ok) return this.renderForm(res, 422, client, parsed.values, parsed.errors);
@@ -47,7 +60,8 @@ export class ContractsController {
       flash(req, 'success', 'contracts.created', { name: contract.name });
       redirectAfterChange(req, res, `/contracts/${contract.id}`);
     } catch (error) {
-      if (error instanceof ClientInactiveError) return this.renderForm(res, 422, client, parsed.raw, { base: inactiveMessage(res) });
+      if (error instanceof ClientInactiveError)
+        return this.renderForm(res, 422, client, parsed.raw, { base: inactiveMessage(res) });
       throw error;
     }
   }
@@ -60,7 +74,11 @@ export class ContractsController {
 
   @Roles('admin', 'manager')
   @Get('contracts/:id/edit')
-  async editForm(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
+  async editForm(
+    @Param('id') id: string,
+    @CurrentOperator() operator: SessionOperator,
+    @Res() res: Response,
+  ) {
     const { contract, client } = await this.contracts.findVisible(operator, id);
     if (contract.cancelledAt) throw new ContractCancelledError();
     this.renderForm(res, 200, client, contractFormValues(contract), {}, contract);
@@ -69,7 +87,13 @@ export class ContractsController {
   @Roles('admin', 'manager')
   @Post('contracts/:id/edit')
   @HttpCode(200)
-  async update(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async update(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const { contract, client } = await this.contracts.findVisible(operator, id);
     const parsed = await this.parse(body, res);
     if (!parsed.ok) return this.renderForm(res, 422, client, parsed.values, parsed.errors, contract);
@@ -81,12 +105,27 @@ export class ContractsController {
       if (error instanceof ContractVersionConflictError) {
         // The operator's values stay in the form; the stored version is shown beside them, and saving again
         // (with the new version) is a deliberate overwrite.
-        return this.renderForm(res, 409, client, { ...parsed.raw, version: error.current.version }, {}, error.current, {
-          conflict: contractView(error.current, todayInSaoPaulo()),
-        });
+        return this.renderForm(
+          res,
+          409,
+          client,
+          { ...parsed.raw, version: error.current.version },
+          {},
+          error.current,
+          {
+            conflict: contractView(error.current, todayInSaoPaulo()),
+          },
+        );
       }
       if (error instanceof ClientInactiveError) {
-        return this.renderForm(res, 422, client, parsed.raw, { base: translate(res.locals.locale, 'contracts.errors.clientInactiveEdit') }, contract);
+        return this.renderForm(
+          res,
+          422,
+          client,
+          parsed.raw,
+          { base: translate(res.locals.locale, 'contracts.errors.clientInactiveEdit') },
+          contract,
+        );
       }
       throw error;
     }
@@ -95,10 +134,20 @@ export class ContractsController {
   @Roles('admin', 'manager')
   @Post('contracts/:id/cancel')
   @HttpCode(200)
-  async cancel(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async cancel(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const { contract, client } = await this.contracts.findVisible(operator, id);
     const parsed = await parseForm(CancelContractDto, body, res.locals.locale);
-    if (!parsed.ok) return renderContractPage(res, this.contracts, 422, contract, client, { cancelErrors: parsed.errors, cancelForm: parsed.values });
+    if (!parsed.ok)
+      return renderContractPage(res, this.contracts, 422, contract, client, {
+        cancelErrors: parsed.errors,
+        cancelForm: parsed.values,
+      });
     const cancelled = await this.contracts.cancel(operator, id, parsed.value.reason ?? null);
     flash(req, 'success', 'contracts.cancelled', { name: cancelled.name });
     redirectAfterChange(req, res, `/contracts/${id}`);
@@ -109,8 +158,13 @@ export class ContractsController {
     const parsed = await parseForm(ContractFormDto, body, res.locals.locale);
     const domain = parseContractValues(parsed.values);
     const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
-    if (!domain.ok) for (const [field, key] of Object.entries(domain.errors)) errors[field] ??= translateMessage(res.locals.locale, key);
-    const values = { ...parsed.values, autoRenew: parsed.ok ? parsed.value.autoRenew === true : isChecked(parsed.values.autoRenew) };
+    if (!domain.ok)
+      for (const [field, key] of Object.entries(domain.errors))
+        errors[field] ??= translateMessage(res.locals.locale, key);
+    const values = {
+      ...parsed.values,
+      autoRenew: parsed.ok ? parsed.value.autoRenew === true : isChecked(parsed.values.autoRenew),
+    };
     if (!parsed.ok || !domain.ok) return { ok: false as const, values, errors };
     return { ok: true as const, values: domain.values, raw: values, version: parsed.value.version };
   }

@@ -62,7 +62,9 @@ export class ContractsService {
       await this.clients.findVisible(operator, clientId, tx);
       await lockActiveClient(tx, clientId);
       const repo = tx.getRepository(Contract);
-      const saved = await repo.save(repo.create({ ...values, clientId, version: 1, cancelledAt: null, cancellationReason: null }));
+      const saved = await repo.save(
+        repo.create({ ...values, clientId, version: 1, cancelledAt: null, cancellationReason: null }),
+      );
       await this.clients.emit(
         tx,
         clientId,
@@ -81,14 +83,21 @@ export class ContractsService {
    * Saves an edit only if nobody saved since the operator loaded the form (`version`). A cancelled contract
    * takes no edits; for an inactive client, an edit may not put a contract back in force.
    */
-  async update(operator: SessionOperator, id: string, values: ContractValues, version: number | undefined): Promise<Contract> {
+  async update(
+    operator: SessionOperator,
+    id: string,
+    values: ContractValues,
+    version: number | undefined,
+  ): Promise<Contract> {
     return this.dataSource.transaction(async (tx) => {
       const { contract, client } = await this.findVisible(operator, id, tx, true);
-      if (version !== undefined && version !== contract.version) throw new ContractVersionConflictError(contract);
+      if (version !== undefined && version !== contract.version)
+        throw new ContractVersionConflictError(contract);
       if (contract.cancelledAt) throw new ContractCancelledError();
       const status = await lockClientStatus(tx, client.id);
       const next = computeContractStatus({ ...values, cancelledAt: null }, todayInSaoPaulo());
-      if (status !== 'active' && (next === 'active' || next === 'pending_readjustment')) throw new ClientInactiveError();
+      if (status !== 'active' && (next === 'active' || next === 'pending_readjustment'))
+        throw new ClientInactiveError();
       await tx.query(
         `UPDATE contracts SET name = $2, modality = $3, start_date = $4, end_date = $5, duration_months = $6,
            monthly_value = $7, included_hours = $8, included_tickets = $9, readjustment_index = $10,
@@ -113,7 +122,8 @@ export class ContractsService {
         ],
       );
       const changes = diff(historySnapshot(contract), historySnapshot(values), CONTRACT_VALUE_FIELDS);
-      if (Object.keys(changes).length) await this.clients.emit(tx, client.id, operator, 'updated', 'contract', changes, id, values.name);
+      if (Object.keys(changes).length)
+        await this.clients.emit(tx, client.id, operator, 'updated', 'contract', changes, id, values.name);
       return tx.getRepository(Contract).findOneByOrFail({ id });
     });
   }

@@ -33,7 +33,9 @@ export class DisplacementsRegistration implements OnModuleInit {
         };
       },
       action: (client, operator) =>
-        operator.role !== 'agent' ? { labelKey: 'displacements.new', href: `/clients/${client.id}/displacements/new` } : null,
+        operator.role !== 'agent'
+          ? { labelKey: 'displacements.new', href: `/clients/${client.id}/displacements/new` }
+          : null,
     });
   }
 }

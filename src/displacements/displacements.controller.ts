@@ -10,7 +10,11 @@ import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { formatAmountBR, formatDecimalBR } from '../common/money';
 import type { Displacement } from './displacement.entity';
-import { DisplacementContractError, DisplacementsService, parseDisplacementValues } from './displacements.service';
+import {
+  DisplacementContractError,
+  DisplacementsService,
+  parseDisplacementValues,
+} from './displacements.service';
 import { DisplacementFormDto } from './dto/displacement-form.dto';
 
 /** A client's displacements: `/clients/:id/displacements/new`, `/displacements/:id/edit` and `/delete`. */
@@ -30,7 +34,13 @@ export class DisplacementsController {
 
   @Post('clients/:id/displacements/new')
   @HttpCode(200)
-  async create(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async create(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const client = await this.clients.findVisible(operator, id);
     const parsed = await this.parse(body, res);
     if (!parsed.ok) return this.renderForm(res, 422, client, parsed.form, parsed.errors);
@@ -39,13 +49,18 @@ export class DisplacementsController {
       flash(req, 'success', 'displacements.created', { name: created.name });
       redirectAfterChange(req, res, `/clients/${id}#displacements`);
     } catch (error) {
-      if (error instanceof DisplacementContractError) return this.renderForm(res, 422, client, parsed.form, this.fieldError(res, error));
+      if (error instanceof DisplacementContractError)
+        return this.renderForm(res, 422, client, parsed.form, this.fieldError(res, error));
       throw error;
     }
   }
 
   @Get('displacements/:id/edit')
-  async editForm(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
+  async editForm(
+    @Param('id') id: string,
+    @CurrentOperator() operator: SessionOperator,
+    @Res() res: Response,
+  ) {
     const { displacement, client } = await this.displacements.findVisible(operator, id);
     const form = {
       ...displacement,
@@ -57,7 +72,13 @@ export class DisplacementsController {
 
   @Post('displacements/:id/edit')
   @HttpCode(200)
-  async update(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async update(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const { displacement, client } = await this.displacements.findVisible(operator, id);
     const parsed = await this.parse(body, res);
     if (!parsed.ok) return this.renderForm(res, 422, client, parsed.form, parsed.errors, displacement);
@@ -66,14 +87,20 @@ export class DisplacementsController {
       flash(req, 'success', 'displacements.updated', { name: updated.name });
       redirectAfterChange(req, res, `/clients/${client.id}#displacements`);
     } catch (error) {
-      if (error instanceof DisplacementContractError) return this.renderForm(res, 422, client, parsed.form, this.fieldError(res, error), displacement);
+      if (error instanceof DisplacementContractError)
+        return this.renderForm(res, 422, client, parsed.form, this.fieldError(res, error), displacement);
       throw error;
     }
   }
 
   @Post('displacements/:id/delete')
   @HttpCode(200)
-  async remove(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async remove(
+    @Param('id') id: string,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const removed = await this.displacements.remove(operator, id);
     flash(req, 'success', 'displacements.deleted', { name: removed.name });
     redirectAfterChange(req, res, `/clients/${removed.clientId}#displacements`);
@@ -83,7 +110,9 @@ export class DisplacementsController {
     const parsed = await parseForm(DisplacementFormDto, body, res.locals.locale);
     const domain = parseDisplacementValues(parsed.values);
     const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
-    if (!domain.ok) for (const [field, key] of Object.entries(domain.errors)) errors[field] ??= translateMessage(res.locals.locale, key);
+    if (!domain.ok)
+      for (const [field, key] of Object.entries(domain.errors))
+        errors[field] ??= translateMessage(res.locals.locale, key);
     if (!parsed.ok || !domain.ok) return { ok: false as const, form: parsed.values, errors };
     return { ok: true as const, values: domain.values, form: parsed.values };
   }
@@ -92,11 +121,21 @@ export class DisplacementsController {
     return { [error.field]: translate(res.locals.locale, error.messageKey) };
   }
 
-  private async renderForm(res: Response, status: number, client: Client, form: object, errors: FieldErrors, displacement?: Displacement) {
+  private async renderForm(
+    res: Response,
+    status: number,
+    client: Client,
+    form: object,
+    errors: FieldErrors,
+    displacement?: Displacement,
+  ) {
     const selected = (form as { contractId?: unknown }).contractId;
     const contracts = await this.displacements.contractOptions(client.id);
     res.status(status).render('displacements/form', {
-      title: translate(res.locals.locale, displacement ? 'displacements.editTitle' : 'displacements.newTitle'),
+      title: translate(
+        res.locals.locale,
+        displacement ? 'displacements.editTitle' : 'displacements.newTitle',
+      ),
       section: 'clients',
       client,
       displacement,
@@ -104,7 +143,9 @@ export class DisplacementsController {
       errors,
       hasErrors: Object.keys(errors).length > 0,
       contracts: contracts.map((k) => ({ ...k, selected: k.id === selected })),
-      action: displacement ? `/displacements/${displacement.id}/edit` : `/clients/${client.id}/displacements/new`,
+      action: displacement
+        ? `/displacements/${displacement.id}/edit`
+        : `/clients/${client.id}/displacements/new`,
     });
   }
 }

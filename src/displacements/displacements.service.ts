@@ -39,7 +39,9 @@ export class DisplacementsService {
   ) {}
 
   listForClient(clientId: string): Promise<Displacement[]> {
-    return this.dataSource.getRepository(Displacement).find({ where: { clientId }, order: { createdAt: 'DESC', id: 'ASC' } });
+    return this.dataSource
+      .getRepository(Displacement)
+      .find({ where: { clientId }, order: { createdAt: 'DESC', id: 'ASC' } });
   }
 
   /** The displacement and its client when the operator may see the client; otherwise 404. */
@@ -61,18 +63,34 @@ export class DisplacementsService {
 
   /** Every contract name of the client (cancelled included: old displacements may point at one). */
   async contractNames(clientId: string): Promise<Map<string, string>> {
-    const rows: Array<{ id: string; name: string }> = await this.dataSource.query(`SELECT id, name FROM contracts WHERE client_id = $1`, [clientId]);
+    const rows: Array<{ id: string; name: string }> = await this.dataSource.query(
+      `SELECT id, name FROM contracts WHERE client_id = $1`,
+      [clientId],
+    );
     return new Map(rows.map((r) => [r.id, r.name]));
   }
 
-  async create(operator: SessionOperator, clientId: string, values: DisplacementValues): Promise<Displacement> {
+  async create(
+    operator: SessionOperator,
+    clientId: string,
+    values: DisplacementValues,
+  ): Promise<Displacement> {
     return this.dataSource.transaction(async (tx) => {
       await this.clients.findVisible(operator, clientId, tx);
       await this.checkContract(tx, clientId, values.contractId, null);
       const repo = tx.getRepository(Displacement);
       const saved = await repo.save(repo.create({ ...values, clientId }));
       const after = snapshot(values, await contractName(tx, values.contractId));
-      await this.clients.emit(tx, clientId, operator, 'created', 'displacement', diff(null, after, FIELDS), saved.id, saved.name);
+      await this.clients.emit(
+        tx,
+        clientId,
+        operator,
+        'created',
+        'displacement',
+        diff(null, after, FIELDS),
+        saved.id,
+        saved.name,
+      );
       return saved;
     });
   }
@@ -85,7 +103,8 @@ export class DisplacementsService {
       await tx.getRepository(Displacement).update(id, { ...values });
       const before = snapshot(displacement, await contractName(tx, displacement.contractId));
       const changes = diff(before, snapshot(values, await contractName(tx, values.contractId)), FIELDS);
-      if (Object.keys(changes).length) await this.clients.emit(tx, client.id, operator, 'updated', 'displacement', changes, id, values.name);
+      if (Object.keys(changes).length)
+        await this.clients.emit(tx, client.id, operator, 'updated', 'displacement', changes, id, values.name);
       return tx.getRepository(Displacement).findOneByOrFail({ id });
     });
   }
@@ -94,16 +113,33 @@ export class DisplacementsService {
     return this.dataSource.transaction(async (tx) => {
       const { displacement, client } = await this.findVisible(operator, id, tx);
       await tx.getRepository(Displacement).delete(id);
-      await this.clients.emit(tx, client.id, operator, 'deleted', 'displacement', diff(snapshot(displacement, await contractName(tx, displacement.contractId)), {}, FIELDS), id, displacement.name);
+      await this.clients.emit(
+        tx,
+        client.id,
+        operator,
+        'deleted',
+        'displacement',
+        diff(snapshot(displacement, await contractName(tx, displacement.contractId)), {}, FIELDS),
+        id,
+        displacement.name,
+      );
       return displacement;
     });
   }
 
   /** A contract of this client, not cancelled (keeping the one already linked is always allowed). */
-  private async checkContract(tx: EntityManager, clientId: string, contractId: string | null, current: string | null) {
+  private async checkContract(
+    tx: EntityManager,
+    clientId: string,
+    contractId: string | null,
+    current: string | null,
+  ) {
     if (!contractId || contractId === current) return;
     if (!isUuid(contractId)) throw new DisplacementContractError();
-    const [row] = await tx.query(`SELECT 1 FROM contracts WHERE id = $1 AND client_id = $2 AND cancelled_at IS NULL`, [contractId, clientId]);
+    const [row] = await tx.query(
+      `SELECT 1 FROM contracts WHERE id = $1 AND client_id = $2 AND cancelled_at IS NULL`,
+      [contractId, clientId],
+    );
     if (!row) throw new DisplacementContractError();
   }
 }
@@ -120,11 +156,18 @@ export function parseDisplacementValues(
   else if (!value) errors.value = 'contracts.errors.money';
   const kmText = str(raw.distanceKm);
   const distanceKm = kmText === undefined ? null : parseDecimal(kmText, 2);
-  if (kmText !== undefined && (!distanceKm || compareDecimals(distanceKm, MAX_KM) >= 0)) errors.distanceKm = 'displacements.errors.distance';
+  if (kmText !== undefined && (!distanceKm || compareDecimals(distanceKm, MAX_KM) >= 0))
+    errors.distanceKm = 'displacements.errors.distance';
   if (Object.keys(errors).length || !value) return { ok: false, errors };
   return {
     ok: true,
-    values: { name: str(raw.name) ?? '', value, contractId: str(raw.contractId) ?? null, distanceKm, notes: str(raw.notes) ?? null },
+    values: {
+      name: str(raw.name) ?? '',
+      value,
+      contractId: str(raw.contractId) ?? null,
+      distanceKm,
+      notes: str(raw.notes) ?? null,
+    },
   };
 }
 

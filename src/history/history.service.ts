@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CLIENT_CHANGED, ClientChangedEvent } from '../clients/client-events';
 import { ClientSectionsRegistry } from '../clients/client-sections';
+import { CLIENT_FIELDS } from '../clients/client.entity';
 import { displayCep, displayDocument, displayPhone } from '../clients/client-view';
 import { formatDateBR, isValidIsoDate } from '../common/calendar';
 import { translate } from '../common/i18n/translate';
@@ -11,6 +12,20 @@ import { formatBRL, formatDecimalBR, fromSql, fromSqlDecimal } from '../common/m
 import { ClientHistoryEntry } from './client-history-entry.entity';
 
 export const HISTORY_PAGE = 50;
+
+/** jsonb keeps object keys shortest first: changes are shown in form order instead (others after, as stored). */
+const FIELD_ORDER: readonly string[] = [
+  'name',
+  'jobTitle',
+  ...CLIENT_FIELDS,
+  'mobile',
+  'isPrimary',
+  'status',
+  'attendantGroups',
+  'serviceDesks',
+];
+const rank = (field: string): number =>
+  FIELD_ORDER.includes(field) ? FIELD_ORDER.indexOf(field) : FIELD_ORDER.length;
 
 /** The client history (SPEC §9): written in the transaction of each change, shown on the client page. */
 @Injectable()
@@ -26,7 +41,9 @@ export class HistoryService implements OnModuleInit {
       titleKey: 'history.title',
       order: 900,
       partial: 'history/_section',
-      load: async (client, operator) => ({ entries: await this.recent(client.id, HISTORY_PAGE, operator.locale) }),
+      load: async (client, operator) => ({
+        entries: await this.recent(client.id, HISTORY_PAGE, operator.locale),
+      }),
     });
   }
 
@@ -57,11 +74,13 @@ export class HistoryService implements OnModuleInit {
     });
     return entries.map((e) => ({
       ...e,
-      changeList: Object.entries(e.changes).map(([field, [before, after]]) => ({
-        field,
-        before: show(field, before, locale),
-        after: show(field, after, locale),
-      })),
+      changeList: Object.entries(e.changes)
+        .sort(([a], [b]) => rank(a) - rank(b))
+        .map(([field, [before, after]]) => ({
+          field,
+          before: show(field, before, locale),
+          after: show(field, after, locale),
+        })),
     }));
   }
 }
@@ -76,7 +95,11 @@ function show(field: string, value: unknown, locale: string): string {
   if (field === 'phone' || field === 'mobile') return displayPhone(text);
   if (field === 'postalCode') return displayCep(text);
   if (field === 'callResult') return translate(locale, `calls.result.${text}`);
-  if (field === 'status') return translate(locale, text === 'active' ? 'common.active' : text === 'inactive' ? 'common.inactive' : text);
+  if (field === 'status')
+    return translate(
+      locale,
+      text === 'active' ? 'common.active' : text === 'inactive' ? 'common.inactive' : text,
+    );
   return showContractsAndTickets(field, text, locale) ?? text;
 }
 
@@ -94,9 +117,12 @@ const LABELLED_FIELDS: Record<string, string> = {
 function showContractsAndTickets(field: string, text: string, locale: string): string | null {
   if (MONEY_FIELDS.has(field) && /^-?\d+(\.\d{1,2})?$/.test(text)) return formatBRL(fromSql(text));
   if (DATE_FIELDS.has(field) && isValidIsoDate(text)) return formatDateBR(text);
-  if (DECIMAL_FIELDS.has(field) && /^\d+(\.\d+)?$/.test(text)) return formatDecimalBR(fromSqlDecimal(text), { grouping: true });
+  if (DECIMAL_FIELDS.has(field) && /^\d+(\.\d+)?$/.test(text))
+    return formatDecimalBR(fromSqlDecimal(text), { grouping: true });
   if (field === 'readjustmentPercent' || field === 'percentApplied') {
-    return /^-?\d+(\.\d+)?$/.test(text) ? `${formatDecimalBR(fromSqlDecimal(text), { grouping: true })}%` : null;
+    return /^-?\d+(\.\d+)?$/.test(text)
+      ? `${formatDecimalBR(fromSqlDecimal(text), { grouping: true })}%`
+      : null;
   }
   if (field in LABELLED_FIELDS) return translate(locale, LABELLED_FIELDS[field] + text);
   return null;

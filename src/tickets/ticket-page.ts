@@ -4,7 +4,12 @@ import { TICKET_STATUS_BADGES } from './ticket-view';
 import type { TicketDetail } from './tickets.service';
 
 /** `GET /tickets/:id`, and its 422 re-render when a move or review is refused (with the reason). */
-export function renderTicketPage(res: Response, status: number, detail: TicketDetail, error: string | null = null): void {
+export function renderTicketPage(
+  res: Response,
+  status: number,
+  detail: TicketDetail,
+  error: string | null = null,
+): void {
   const { ticket, client, desk } = detail;
   res.status(status).render('tickets/show', {
     title: `#${ticket.number} ${ticket.title}`,

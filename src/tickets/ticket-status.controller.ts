@@ -18,19 +18,34 @@ export class TicketStatusController {
 
   @Post('status')
   @HttpCode(200)
-  async change(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async change(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     await this.tickets.find(operator, id); // 404 before anything else for a foreign ticket
     const parsed = await parseForm(TicketStatusDto, body, res.locals.locale);
     if (!parsed.ok) throw new BadRequestException(Object.values(parsed.errors).join(' '));
     await this.run(id, operator, req, res, async () => {
       const ticket = await this.tickets.changeStatus(operator, id, parsed.value.status);
-      flash(req, 'success', 'tickets.moved', { label: label(ticket), status: translate(res.locals.locale, `tickets.status.${ticket.status}`) });
+      flash(req, 'success', 'tickets.moved', {
+        label: label(ticket),
+        status: translate(res.locals.locale, `tickets.status.${ticket.status}`),
+      });
     });
   }
 
   @Post('review')
   @HttpCode(200)
-  async review(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async review(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     await this.tickets.find(operator, id);
     await parseForm(TicketReviewDto, body, res.locals.locale);
     await this.run(id, operator, req, res, async () => {
@@ -40,13 +55,24 @@ export class TicketStatusController {
   }
 
   /** Success → the ticket page (303 / HX-Redirect); a refusal → the ticket page again, 422, saying why. */
-  private async run(id: string, operator: SessionOperator, req: Request, res: Response, change: () => Promise<void>) {
+  private async run(
+    id: string,
+    operator: SessionOperator,
+    req: Request,
+    res: Response,
+    change: () => Promise<void>,
+  ) {
     try {
       await change();
       redirectAfterChange(req, res, `/tickets/${id}`);
     } catch (error) {
       if (error instanceof AppError && error.status === 422) {
-        return renderTicketPage(res, 422, await this.tickets.find(operator, id), translate(res.locals.locale, error.messageKey, error.vars));
+        return renderTicketPage(
+          res,
+          422,
+          await this.tickets.find(operator, id),
+          translate(res.locals.locale, error.messageKey, error.vars),
+        );
       }
       throw error;
     }

@@ -28,6 +28,9 @@ export class Ticket {
 }
 
 /** A closed ticket of a desk that requires review stays "pending review" until someone reviews it. */
-export function isPendingReview(ticket: Pick<Ticket, 'status' | 'reviewedAt'>, deskRequiresReview: boolean): boolean {
+export function isPendingReview(
+  ticket: Pick<Ticket, 'status' | 'reviewedAt'>,
+  deskRequiresReview: boolean,
+): boolean {
   return deskRequiresReview && ticket.status === 'closed' && ticket.reviewedAt === null;
 }

@@ -27,7 +27,10 @@ export class TicketsRegistration implements OnModuleInit {
         const { rows, total } = await this.tickets.recentForClient(client.id);
         return { tickets: rows.map(ticketRowView), total, more: total > rows.length };
       },
-      action: (client) => (client.status === 'active' ? { labelKey: 'tickets.new', href: `/tickets/new?clientId=${client.id}` } : null),
+      action: (client) =>
+        client.status === 'active'
+          ? { labelKey: 'tickets.new', href: `/tickets/new?clientId=${client.id}` }
+          : null,
     });
 
     this.blockers.register({
@@ -46,7 +49,11 @@ export class TicketsRegistration implements OnModuleInit {
           { messageKey: 'tickets.blockers.open', count: row.open, href: href('open') },
           { messageKey: 'tickets.blockers.inProgress', count: row.inProgress, href: href('in_progress') },
           { messageKey: 'tickets.blockers.waiting', count: row.waiting, href: href('waiting') },
-          { messageKey: 'tickets.blockers.pendingReview', count: row.pendingReview, href: href('pending_review') },
+          {
+            messageKey: 'tickets.blockers.pendingReview',
+            count: row.pendingReview,
+            href: href('pending_review'),
+          },
         ];
       },
     });

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { SessionOperator } from '../auth/session-operator';
 import type { Client } from '../clients/client.entity';
@@ -11,7 +22,12 @@ import { redirectAfterChange, varyOnHtmx } from '../common/htmx';
 import { isUuid } from '../common/ids';
 import { translate } from '../common/i18n/translate';
 import { ClientLinksService } from '../relationships/client-links.service';
-import { MAX_TICKET_PAGE, TICKET_STATUS_FILTERS, ticketListState, ticketListUrl } from './dto/list-tickets.query';
+import {
+  MAX_TICKET_PAGE,
+  TICKET_STATUS_FILTERS,
+  ticketListState,
+  ticketListUrl,
+} from './dto/list-tickets.query';
 import { TicketFormDto } from './dto/ticket-form.dto';
 import { TICKET_STATUSES } from './ticket.entity';
 import { TicketClientInactiveError, TicketFieldError } from './ticket.errors';
@@ -34,7 +50,11 @@ export class TicketsController {
   ) {}
 
   @Get()
-  async index(@Query() query: Record<string, unknown>, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
+  async index(
+    @Query() query: Record<string, unknown>,
+    @CurrentOperator() operator: SessionOperator,
+    @Res() res: Response,
+  ) {
     const state = ticketListState(query);
     const [{ rows, hasNext }, catalog, client] = await Promise.all([
       this.tickets.list(operator, state),
@@ -58,17 +78,37 @@ export class TicketsController {
   }
 
   @Get('new')
-  async newForm(@Query() query: Record<string, unknown>, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
+  async newForm(
+    @Query() query: Record<string, unknown>,
+    @CurrentOperator() operator: SessionOperator,
+    @Res() res: Response,
+  ) {
     const text = (v: unknown) => (typeof v === 'string' ? v.slice(0, 10000) : undefined);
-    const form: FormValues = { clientId: text(query.clientId), title: text(query.title), description: text(query.description) };
+    const form: FormValues = {
+      clientId: text(query.clientId),
+      title: text(query.title),
+      description: text(query.description),
+    };
     await this.renderForm(res, 200, operator, form, {}, text(query.q)?.slice(0, 100) ?? '');
   }
 
   @Post('new')
   @HttpCode(200)
-  async create(@Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async create(
+    @Body() body: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const parsed = await parseForm(TicketFormDto, body, res.locals.locale);
-    if (!parsed.ok) return this.renderForm(res, 422, operator, parsed.values, choiceMessages(parsed.errors, parsed.values, res));
+    if (!parsed.ok)
+      return this.renderForm(
+        res,
+        422,
+        operator,
+        parsed.values,
+        choiceMessages(parsed.errors, parsed.values, res),
+      );
     try {
       const ticket = await this.tickets.create(operator, parsed.value);
       flash(req, 'success', 'tickets.created', { label: label(ticket) });
@@ -76,7 +116,9 @@ export class TicketsController {
     } catch (error) {
       if (error instanceof TicketFieldError || error instanceof TicketClientInactiveError) {
         const field = error instanceof TicketFieldError ? error.field : 'clientId';
-        return this.renderForm(res, 422, operator, parsed.values, { [field]: translate(res.locals.locale, error.messageKey) });
+        return this.renderForm(res, 422, operator, parsed.values, {
+          [field]: translate(res.locals.locale, error.messageKey),
+        });
       }
       throw error;
     }
@@ -92,7 +134,14 @@ export class TicketsController {
    * offered. Step 2: the chosen client's linked desks and groups and its contacts. An inactive client
    * named in the URL or the form is refused with 422 and a message.
    */
-  private async renderForm(res: Response, status: number, operator: SessionOperator, form: FormValues, errors: FieldErrors, q = '') {
+  private async renderForm(
+    res: Response,
+    status: number,
+    operator: SessionOperator,
+    form: FormValues,
+    errors: FieldErrors,
+    q = '',
+  ) {
     const locale = res.locals.locale as string;
     let client: Client | null = null;
     if (isUuid(form.clientId)) {
@@ -119,10 +168,15 @@ export class TicketsController {
       client: client ? { ...client, documentDisplay: displayDocument(client.document) } : null,
       desks: options ? only(options.desks, form.serviceDeskId) : [],
       groups: options ? only(options.groups, form.attendantGroupId) : [],
-      contacts: options ? options.contacts.map((c) => ({ ...c, selected: c.id === form.requesterContactId })) : [],
+      contacts: options
+        ? options.contacts.map((c) => ({ ...c, selected: c.id === form.requesterContactId }))
+        : [],
       missingLinks: options ? !options.desks.length || !options.groups.length : false,
       q,
-      picker: picker.map((c) => ({ id: c.id, label: `${c.tradeName} (#${c.code}${c.document ? ` · ${displayDocument(c.document)}` : ''})` })),
+      picker: picker.map((c) => ({
+        id: c.id,
+        label: `${c.tradeName} (#${c.code}${c.document ? ` · ${displayDocument(c.document)}` : ''})`,
+      })),
       statuses: TICKET_STATUSES,
     });
   }
@@ -136,6 +190,7 @@ function choiceMessages(errors: FieldErrors, values: Record<string, unknown>, re
     attendantGroupId: 'tickets.errors.groupRequired',
   };
   const out = { ...errors };
-  for (const [field, key] of Object.entries(keys)) if (out[field] && values[field] === undefined) out[field] = translate(res.locals.locale, key);
+  for (const [field, key] of Object.entries(keys))
+    if (out[field] && values[field] === undefined) out[field] = translate(res.locals.locale, key);
   return out;
 }

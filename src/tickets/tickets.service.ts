@@ -62,7 +62,10 @@ export class TicketsService {
   ) {}
 
   /** One page (newest first) and whether there is a next one; two bounded queries at most. */
-  async list(operator: SessionOperator, state: TicketListState): Promise<{ rows: TicketRow[]; hasNext: boolean }> {
+  async list(
+    operator: SessionOperator,
+    state: TicketListState,
+  ): Promise<{ rows: TicketRow[]; hasNext: boolean }> {
     const scope = visibleClientCondition(operator, 'c');
     const where = ['c.deletion_requested_at IS NULL', scope.sql];
     const params: Record<string, unknown> = { ...scope.params };
@@ -74,7 +77,8 @@ export class TicketsService {
       where.push('t.service_desk_id = :deskId');
       params.deskId = state.serviceDeskId;
     }
-    if (state.status === 'pending_review') where.push(`t.status = 'closed' AND t.reviewed_at IS NULL AND d.requires_review`);
+    if (state.status === 'pending_review')
+      where.push(`t.status = 'closed' AND t.reviewed_at IS NULL AND d.requires_review`);
     else if (state.status) {
       where.push('t.status = :status');
       params.status = state.status;
@@ -91,9 +95,12 @@ export class TicketsService {
   /** The client's latest tickets and how many are still unfinished, for the client page. */
   async recentForClient(clientId: string, limit = 10): Promise<{ rows: TicketRow[]; total: number }> {
     const [rows, [{ total }]] = await Promise.all([
-      this.query<TicketRow>(`SELECT ${ROW_SELECT} FROM ${ROW_FROM} WHERE t.client_id = :clientId ORDER BY t.number DESC LIMIT ${limit}`, {
-        clientId,
-      }),
+      this.query<TicketRow>(
+        `SELECT ${ROW_SELECT} FROM ${ROW_FROM} WHERE t.client_id = :clientId ORDER BY t.number DESC LIMIT ${limit}`,
+        {
+          clientId,
+        },
+      ),
       this.dataSource.query(`SELECT count(*)::int AS total FROM tickets WHERE client_id = $1`, [clientId]),
     ]);
     return { rows, total };
@@ -103,18 +110,27 @@ export class TicketsService {
   async find(operator: SessionOperator, id: string): Promise<TicketDetail> {
     const { ticket, client } = await this.findVisible(operator, id);
     const [[desk], [group], requester, events] = await Promise.all([
-      this.dataSource.query(`SELECT id, name, requires_review AS "requiresReview" FROM service_desks WHERE id = $1`, [ticket.serviceDeskId]),
+      this.dataSource.query(
+        `SELECT id, name, requires_review AS "requiresReview" FROM service_desks WHERE id = $1`,
+        [ticket.serviceDeskId],
+      ),
       this.dataSource.query(`SELECT id, name FROM attendant_groups WHERE id = $1`, [ticket.attendantGroupId]),
       ticket.requesterContactId
-        ? this.dataSource.query(`SELECT id, name FROM contacts WHERE id = $1`, [ticket.requesterContactId]).then((r) => r[0] ?? null)
+        ? this.dataSource
+            .query(`SELECT id, name FROM contacts WHERE id = $1`, [ticket.requesterContactId])
+            .then((r) => r[0] ?? null)
         : null,
-      this.dataSource.getRepository(TicketEvent).find({ where: { ticketId: id }, order: { createdAt: 'ASC', id: 'ASC' } }),
+      this.dataSource
+        .getRepository(TicketEvent)
+        .find({ where: { ticketId: id }, order: { createdAt: 'ASC', id: 'ASC' } }),
     ]);
     return { ticket, client, desk, group, requester, events };
   }
 
   /** What the form offers for a client: only its linked desks and groups, and its contacts as requesters. */
-  async formOptions(clientId: string): Promise<ClientLinks & { contacts: Array<{ id: string; name: string }> }> {
+  async formOptions(
+    clientId: string,
+  ): Promise<ClientLinks & { contacts: Array<{ id: string; name: string }> }> {
     const [links, contacts] = await Promise.all([this.links.linksOf(clientId), this.contacts.list(clientId)]);
     return { ...links, contacts: contacts.map((c) => ({ id: c.id, name: c.name })) };
   }
@@ -122,7 +138,8 @@ export class TicketsService {
   async create(operator: SessionOperator, dto: TicketFormDto): Promise<Ticket> {
     return this.dataSource.transaction(async (tx) => {
       const client = await this.visibleClientOrFieldError(operator, dto.clientId, tx);
-      if ((await lockClientStatus(tx, client.id)) !== 'active') throw new TicketClientInactiveError('tickets.errors.clientInactive');
+      if ((await lockClientStatus(tx, client.id)) !== 'active')
+        throw new TicketClientInactiveError('tickets.errors.clientInactive');
       await this.checkLinks(tx, client.id, dto);
       const repo = tx.getRepository(Ticket);
       const { id } = await repo.save(
@@ -144,7 +161,16 @@ export class TicketsService {
       );
       const ticket = await repo.findOneByOrFail({ id });
       await this.event(tx, id, operator, 'created', null, 'open');
-      await this.clients.emit(tx, client.id, operator, 'created', 'ticket', { title: [null, ticket.title] }, id, label(ticket));
+      await this.clients.emit(
+        tx,
+        client.id,
+        operator,
+        'created',
+        'ticket',
+        { title: [null, ticket.title] },
+        id,
+        label(ticket),
+      );
       return ticket;
     });
   }
@@ -170,7 +196,16 @@ export class TicketsService {
         [id, status],
       );
       await this.event(tx, id, operator, 'status_changed', ticket.status, status);
-      await this.clients.emit(tx, ticket.clientId, operator, 'status_changed', 'ticket', { ticketStatus: [ticket.status, status] }, id, label(ticket));
+      await this.clients.emit(
+        tx,
+        ticket.clientId,
+        operator,
+        'status_changed',
+        'ticket',
+        { ticketStatus: [ticket.status, status] },
+        id,
+        label(ticket),
+      );
       return tx.getRepository(Ticket).findOneByOrFail({ id });
     });
   }
@@ -179,53 +214,98 @@ export class TicketsService {
   async review(operator: SessionOperator, id: string): Promise<Ticket> {
     return this.dataSource.transaction(async (tx) => {
       const { ticket } = await this.findVisible(operator, id, tx, true);
-      const [desk] = await tx.query(`SELECT requires_review AS "requiresReview" FROM service_desks WHERE id = $1`, [ticket.serviceDeskId]);
-      if (ticket.status !== 'closed' || ticket.reviewedAt || !desk?.requiresReview) throw new TicketNotReviewableError();
-      await tx.query(`UPDATE tickets SET reviewed_at = now(), reviewed_by = $2, reviewed_by_name = $3, updated_at = now() WHERE id = $1`, [
-        id,
-        operator.id,
-        operator.name,
-      ]);
+      const [desk] = await tx.query(
+        `SELECT requires_review AS "requiresReview" FROM service_desks WHERE id = $1`,
+        [ticket.serviceDeskId],
+      );
+      if (ticket.status !== 'closed' || ticket.reviewedAt || !desk?.requiresReview)
+        throw new TicketNotReviewableError();
+      await tx.query(
+        `UPDATE tickets SET reviewed_at = now(), reviewed_by = $2, reviewed_by_name = $3, updated_at = now() WHERE id = $1`,
+        [id, operator.id, operator.name],
+      );
       await this.event(tx, id, operator, 'reviewed', 'closed', 'closed');
       await this.clients.emit(tx, ticket.clientId, operator, 'reviewed', 'ticket', {}, id, label(ticket));
       return tx.getRepository(Ticket).findOneByOrFail({ id });
     });
   }
 
-  private async findVisible(operator: SessionOperator, id: string, manager: EntityManager = this.dataSource.manager, lock = false) {
+  private async findVisible(
+    operator: SessionOperator,
+    id: string,
+    manager: EntityManager = this.dataSource.manager,
+    lock = false,
+  ) {
     if (!isUuid(id)) throw new NotFoundException();
-    const ticket = await manager.getRepository(Ticket).findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    const ticket = await manager
+      .getRepository(Ticket)
+      .findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
     if (!ticket) throw new NotFoundException();
     const client = await this.clients.findVisible(operator, ticket.clientId, manager);
     return { ticket, client };
   }
 
   /** A client the operator may see; in a form, a bad or foreign id is a field error (422), not a 404. */
-  private async visibleClientOrFieldError(operator: SessionOperator, clientId: string, tx: EntityManager): Promise<Client> {
+  private async visibleClientOrFieldError(
+    operator: SessionOperator,
+    clientId: string,
+    tx: EntityManager,
+  ): Promise<Client> {
     try {
       return await this.clients.findVisible(operator, clientId, tx);
     } catch (error) {
-      if (error instanceof NotFoundException) throw new TicketFieldError('clientId', 'tickets.errors.clientRequired');
+      if (error instanceof NotFoundException)
+        throw new TicketFieldError('clientId', 'tickets.errors.clientRequired');
       throw error;
     }
   }
 
   /** Only the client's linked desks and groups, and its own contacts, are accepted (forged ids → 422). */
   private async checkLinks(tx: EntityManager, clientId: string, dto: TicketFormDto): Promise<void> {
-    const ok = async (sql: string, id: string | undefined) => isUuid(id) && (await tx.query(sql, [clientId, id])).length > 0;
-    if (!(await ok(`SELECT 1 FROM client_service_desks WHERE client_id = $1 AND service_desk_id = $2`, dto.serviceDeskId))) {
+    const ok = async (sql: string, id: string | undefined) =>
+      isUuid(id) && (await tx.query(sql, [clientId, id])).length > 0;
+    if (
+      !(await ok(
+        `SELECT 1 FROM client_service_desks WHERE client_id = $1 AND service_desk_id = $2`,
+        dto.serviceDeskId,
+      ))
+    ) {
       throw new TicketFieldError('serviceDeskId', 'tickets.errors.deskNotLinked');
     }
-    if (!(await ok(`SELECT 1 FROM client_attendant_groups WHERE client_id = $1 AND attendant_group_id = $2`, dto.attendantGroupId))) {
+    if (
+      !(await ok(
+        `SELECT 1 FROM client_attendant_groups WHERE client_id = $1 AND attendant_group_id = $2`,
+        dto.attendantGroupId,
+      ))
+    ) {
       throw new TicketFieldError('attendantGroupId', 'tickets.errors.groupNotLinked');
     }
-    if (dto.requesterContactId && !(await ok(`SELECT 1 FROM contacts WHERE client_id = $1 AND id = $2`, dto.requesterContactId))) {
+    if (
+      dto.requesterContactId &&
+      !(await ok(`SELECT 1 FROM contacts WHERE client_id = $1 AND id = $2`, dto.requesterContactId))
+    ) {
       throw new TicketFieldError('requesterContactId', 'tickets.errors.requester');
     }
   }
 
-  private async event(tx: EntityManager, ticketId: string, operator: SessionOperator, kind: TicketEventKind, from: TicketStatus | null, to: TicketStatus | null) {
-    await tx.getRepository(TicketEvent).insert({ ticketId, operatorId: operator.id, operatorName: operator.name, kind, fromStatus: from, toStatus: to });
+  private async event(
+    tx: EntityManager,
+    ticketId: string,
+    operator: SessionOperator,
+    kind: TicketEventKind,
+    from: TicketStatus | null,
+    to: TicketStatus | null,
+  ) {
+    await tx
+      .getRepository(TicketEvent)
+      .insert({
+        ticketId,
+        operatorId: operator.id,
+        operatorName: operator.name,
+        kind,
+        fromStatus: from,
+        toStatus: to,
+      });
   }
 
   private query<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
@@ -235,4 +315,5 @@ export class TicketsService {
 }
 
 /** `#123 Impressora parada`: how the history and messages name a ticket. */
-export const label = (ticket: Pick<Ticket, 'number' | 'title'>): string => `#${ticket.number} ${ticket.title}`.slice(0, 200);
+export const label = (ticket: Pick<Ticket, 'number' | 'title'>): string =>
+  `#${ticket.number} ${ticket.title}`.slice(0, 200);

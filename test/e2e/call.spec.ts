@@ -187,5 +187,19 @@ describeBrowser('click-to-call in a browser', () => {
       await page.getByText('Chamando Maria Souza ((81) 3224-5566)…').waitFor();
       expect(dialer.requests.length).toBe(before + 1);
     });
+
+    it('without an extension, the page explains where to set it and links there', async () => {
+      await setExtension(t, admin, null);
+      try {
+        await page.goto(`${t.baseUrl}/clients/${alfa.id}`);
+        await page.getByRole('button', { name: 'Ligar para Maria Souza: (81) 3224-5566' }).click();
+        await page.getByText('Para ligar pelo PBX você precisa de um ramal.').waitFor();
+        await page.screenshot({ path: join(SHOTS, 'call-no-extension.png'), fullPage: true });
+        await page.getByRole('link', { name: 'Minha conta' }).last().click();
+        await page.waitForURL(`${t.baseUrl}/account`);
+      } finally {
+        await setExtension(t, admin, '1001');
+      }
+    });
   });
 });

@@ -10,7 +10,8 @@ import { startTestApp, type TestApp } from '../support/test-app';
 const SHOTS = process.env.SCREENSHOT_DIR ?? '/tmp/shots';
 
 /** Chromium logs every 4xx page load as a console error; the refused step-1 forms (422) are on purpose. */
-const notAnExpectedRefusal = (problem: string) => !/status of 422 \(Unprocessable Entity\) \(http:\/\/[^/]+\/clients\)$/.test(problem);
+const notAnExpectedRefusal = (problem: string) =>
+  !/status of 422 \(Unprocessable Entity\) \(http:\/\/[^/]+\/clients\)$/.test(problem);
 
 /**
  * The clients module in a real browser, twice: with JavaScript (htmx swaps the table and rows and pushes
@@ -34,11 +35,32 @@ describeBrowser('clients in a browser', () => {
     await makeGroup(t, 'Redes e Infraestrutura');
     await makeDesk(t, 'Mesa Geral');
     await makeDesk(t, 'Mesa Financeiro', true);
-    alfa = await makeClient(t, { tradeName: 'Alfa Informática', document: '11222333000181', city: 'Recife', state: 'PE' });
+    alfa = await makeClient(t, {
+      tradeName: 'Alfa Informática',
+      document: '11222333000181',
+      city: 'Recife',
+      state: 'PE',
+    });
     await makeContact(t, alfa, { name: 'Paula Principal', phone: '(81) 3224-5566' });
-    beta = await makeClient(t, { tradeName: 'Beta Sistemas', document: '12ABC34501DE35', city: 'Curitiba', state: 'PR' });
-    gama = await makeClient(t, { tradeName: 'Gama Redes', personType: 'PF', document: '52998224725', city: 'Belém', state: 'PA' });
-    delta = await makeClient(t, { tradeName: 'Delta Antiga', city: 'Natal', state: 'RN', status: 'inactive' });
+    beta = await makeClient(t, {
+      tradeName: 'Beta Sistemas',
+      document: '12ABC34501DE35',
+      city: 'Curitiba',
+      state: 'PR',
+    });
+    gama = await makeClient(t, {
+      tradeName: 'Gama Redes',
+      personType: 'PF',
+      document: '52998224725',
+      city: 'Belém',
+      state: 'PA',
+    });
+    delta = await makeClient(t, {
+      tradeName: 'Delta Antiga',
+      city: 'Natal',
+      state: 'RN',
+      status: 'inactive',
+    });
   });
 
   afterAll(async () => {
@@ -58,7 +80,9 @@ describeBrowser('clients in a browser', () => {
   /** The fixture clients in the order the table shows them (the wizard tests add others as they go). */
   const FIXTURES = ['Alfa Informática', 'Beta Sistemas', 'Gama Redes', 'Delta Antiga'];
   const rowNames = async (page: Page) =>
-    (await page.locator('#clients-table tbody tr[id^="client-"] td:nth-child(2) > a').allTextContents()).filter((name) => FIXTURES.includes(name));
+    (
+      await page.locator('#clients-table tbody tr[id^="client-"] td:nth-child(2) > a').allTextContents()
+    ).filter((name) => FIXTURES.includes(name));
   const path = (page: Page) => {
     const url = new URL(page.url());
     return url.pathname + url.search;
@@ -87,10 +111,18 @@ describeBrowser('clients in a browser', () => {
       await expect(rowNames(page)).resolves.toEqual(['Alfa Informática', 'Beta Sistemas', 'Gama Redes']);
       await expect(table(page).getByText('12.ABC.345/01DE-35').isVisible()).resolves.toBe(true);
       await expect(table(page).getByText('529.982.247-25').isVisible()).resolves.toBe(true);
-      await expect(page.getByRole('columnheader', { name: /Nome fantasia/ }).getAttribute('aria-sort')).resolves.toBe('ascending');
-      await expect(page.getByRole('link', { name: 'Ligar para Alfa Informática' }).getAttribute('href')).resolves.toBe('tel:+558132245566');
-      await expect(page.getByRole('img', { name: 'Ligar para Beta Sistemas (indisponível)' }).isVisible()).resolves.toBe(true);
-      await expect(page.getByRole('link', { name: 'Excluir Gama Redes' }).getAttribute('href')).resolves.toBe(`/clients/${gama.id}/delete`);
+      await expect(
+        page.getByRole('columnheader', { name: /Nome fantasia/ }).getAttribute('aria-sort'),
+      ).resolves.toBe('ascending');
+      await expect(
+        page.getByRole('link', { name: 'Ligar para Alfa Informática' }).getAttribute('href'),
+      ).resolves.toBe('tel:+558132245566');
+      await expect(
+        page.getByRole('img', { name: 'Ligar para Beta Sistemas (indisponível)' }).isVisible(),
+      ).resolves.toBe(true);
+      await expect(page.getByRole('link', { name: 'Excluir Gama Redes' }).getAttribute('href')).resolves.toBe(
+        `/clients/${gama.id}/delete`,
+      );
       await page.screenshot({ path: join(SHOTS, 'clients-list.png'), fullPage: true });
     });
 
@@ -100,7 +132,9 @@ describeBrowser('clients in a browser', () => {
       await page.getByRole('link', { name: 'Cidade/UF' }).click();
       await page.waitForURL(`${t.baseUrl}/clients?sort=city`);
       await expect(rowNames(page)).resolves.toEqual(['Gama Redes', 'Beta Sistemas', 'Alfa Informática']); // Belém, Curitiba, Recife
-      await expect(page.getByRole('columnheader', { name: /Cidade\/UF/ }).getAttribute('aria-sort')).resolves.toBe('ascending');
+      await expect(
+        page.getByRole('columnheader', { name: /Cidade\/UF/ }).getAttribute('aria-sort'),
+      ).resolves.toBe('ascending');
       expect(await windowMarked()).toBe(true);
 
       // A second click reverses the direction.
@@ -111,12 +145,16 @@ describeBrowser('clients in a browser', () => {
 
       await page.goBack();
       await page.waitForURL(`${t.baseUrl}/clients?sort=city`);
-      await page.waitForFunction(() => document.querySelector('th[aria-sort="ascending"]')?.textContent?.includes('Cidade'));
+      await page.waitForFunction(() =>
+        document.querySelector('th[aria-sort="ascending"]')?.textContent?.includes('Cidade'),
+      );
       await expect(rowNames(page)).resolves.toEqual(['Gama Redes', 'Beta Sistemas', 'Alfa Informática']);
 
       await page.goBack();
       await page.waitForURL(`${t.baseUrl}/clients`);
-      await page.waitForFunction(() => document.querySelector('th[aria-sort="ascending"]')?.textContent?.includes('Nome fantasia'));
+      await page.waitForFunction(() =>
+        document.querySelector('th[aria-sort="ascending"]')?.textContent?.includes('Nome fantasia'),
+      );
       await expect(rowNames(page)).resolves.toEqual(['Alfa Informática', 'Beta Sistemas', 'Gama Redes']);
     });
 
@@ -132,7 +170,12 @@ describeBrowser('clients in a browser', () => {
       await page.getByLabel('Filtrar por situação').click();
       await page.getByRole('link', { name: 'Todos' }).click();
       await page.waitForURL(`${t.baseUrl}/clients?status=all`);
-      await expect(rowNames(page)).resolves.toEqual(['Alfa Informática', 'Beta Sistemas', 'Delta Antiga', 'Gama Redes']);
+      await expect(rowNames(page)).resolves.toEqual([
+        'Alfa Informática',
+        'Beta Sistemas',
+        'Delta Antiga',
+        'Gama Redes',
+      ]);
       expect(await windowMarked()).toBe(true);
     });
 
@@ -150,15 +193,22 @@ describeBrowser('clients in a browser', () => {
       await markWindow();
       const row = page.locator(`#client-${beta.id}`);
       await row.getByRole('button', { name: 'Inativar Beta Sistemas' }).click();
-      await expect(row.getByRole('button', { name: 'Ativar Beta Sistemas' }).waitFor()).resolves.toBeUndefined();
+      await expect(
+        row.getByRole('button', { name: 'Ativar Beta Sistemas' }).waitFor(),
+      ).resolves.toBeUndefined();
       // htmx settles attributes after the swap: wait for the new row's class.
-      await page.waitForFunction((id) => document.getElementById(`client-${id}`)?.classList.contains('row-inactive'), beta.id);
+      await page.waitForFunction(
+        (id) => document.getElementById(`client-${id}`)?.classList.contains('row-inactive'),
+        beta.id,
+      );
       expect((await stored(beta.id)).status).toBe('inactive');
       expect(path(page)).toBe('/clients?sort=city');
       expect(await windowMarked()).toBe(true);
 
       await row.getByRole('button', { name: 'Ativar Beta Sistemas' }).click();
-      await expect(row.getByRole('button', { name: 'Inativar Beta Sistemas' }).waitFor()).resolves.toBeUndefined();
+      await expect(
+        row.getByRole('button', { name: 'Inativar Beta Sistemas' }).waitFor(),
+      ).resolves.toBeUndefined();
       expect((await stored(beta.id)).status).toBe('active');
       expect(await windowMarked()).toBe(true);
     });
@@ -186,14 +236,18 @@ describeBrowser('clients in a browser', () => {
       await expect(page.getByLabel('Nome fantasia').inputValue()).resolves.toBe('Oficina Rápida');
       await expect(page.getByLabel('Cidade').inputValue()).resolves.toBe('São Paulo');
       await expect(page.getByLabel('UF').inputValue()).resolves.toBe('SP');
-      await expect(page.getByLabel('Anotações internas').inputValue()).resolves.toBe('Atendimento só pela manhã.');
+      await expect(page.getByLabel('Anotações internas').inputValue()).resolves.toBe(
+        'Atendimento só pela manhã.',
+      );
       await page.screenshot({ path: join(SHOTS, 'clients-form-errors.png'), fullPage: true });
 
       await page.getByLabel('CNPJ/CPF').fill('11.444.777/0001-61');
       await page.getByRole('button', { name: 'Salvar e continuar' }).click();
       await page.waitForURL(/\/clients\/[0-9a-f-]{36}\/relationships$/);
       const id = path(page).split('/')[2];
-      await expect(page.getByRole('status').first().textContent()).resolves.toContain('Cliente Oficina Rápida cadastrado.');
+      await expect(page.getByRole('status').first().textContent()).resolves.toContain(
+        'Cliente Oficina Rápida cadastrado.',
+      );
 
       await page.getByLabel('Suporte N1').check();
       await page.getByLabel('Mesa Geral').check();
@@ -202,7 +256,9 @@ describeBrowser('clients in a browser', () => {
       await page.getByRole('button', { name: 'Salvar relacionamentos' }).click();
       await page.waitForURL(`${t.baseUrl}/clients/${id}`);
 
-      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain('Oficina Rápida');
+      await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toContain(
+        'Oficina Rápida',
+      );
       await expect(page.locator('#data').getByText('11.444.777/0001-61').isVisible()).resolves.toBe(true);
       const relationships = page.locator('#relationships');
       await expect(relationships.getByText('Suporte N1').isVisible()).resolves.toBe(true);
@@ -210,7 +266,12 @@ describeBrowser('clients in a browser', () => {
       await expect(page.getByText('Sem grupo de atendentes').count()).resolves.toBe(0);
       await page.screenshot({ path: join(SHOTS, 'clients-show.png'), fullPage: true });
 
-      expect(await stored(id)).toMatchObject({ document: '11444777000161', phone: '+551134567890', postalCode: '01310100', state: 'SP' });
+      expect(await stored(id)).toMatchObject({
+        document: '11444777000161',
+        phone: '+551134567890',
+        postalCode: '01310100',
+        state: 'SP',
+      });
     });
 
     it('saves step 1 when the operator presses Enter in a field (not the billing search)', async () => {
@@ -240,7 +301,11 @@ describeBrowser('clients in a browser', () => {
     let problems: string[];
 
     beforeAll(async () => {
-      context = await browser.newContext({ locale: 'pt-BR', javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+      context = await browser.newContext({
+        locale: 'pt-BR',
+        javaScriptEnabled: false,
+        viewport: { width: 1280, height: 900 },
+      });
       page = await context.newPage();
       problems = await watchPage(page);
       await signIn(page);
@@ -283,7 +348,12 @@ describeBrowser('clients in a browser', () => {
       expect(response.status()).toBe(303);
       await page.getByRole('status').filter({ hasText: 'Cliente Delta Antiga ativado.' }).waitFor();
       expect(path(page)).toBe('/clients?status=all&sort=city');
-      await expect(page.locator(`#client-${delta.id}`).getByRole('button', { name: 'Inativar Delta Antiga' }).isVisible()).resolves.toBe(true);
+      await expect(
+        page
+          .locator(`#client-${delta.id}`)
+          .getByRole('button', { name: 'Inativar Delta Antiga' })
+          .isVisible(),
+      ).resolves.toBe(true);
       expect((await stored(delta.id)).status).toBe('active');
       await page.screenshot({ path: join(SHOTS, 'clients-list-nojs.png'), fullPage: true });
     });
@@ -314,8 +384,14 @@ describeBrowser('clients in a browser', () => {
       await page.getByLabel('Mesa Financeiro').check();
       await page.getByRole('button', { name: 'Salvar relacionamentos' }).click();
       await page.waitForURL(`${t.baseUrl}/clients/${id}`);
-      await expect(page.locator('#relationships').getByText('Redes e Infraestrutura').isVisible()).resolves.toBe(true);
-      expect(await stored(id)).toMatchObject({ billingClientId: alfa.id, postalCode: '80010000', city: 'Curitiba' });
+      await expect(
+        page.locator('#relationships').getByText('Redes e Infraestrutura').isVisible(),
+      ).resolves.toBe(true);
+      expect(await stored(id)).toMatchObject({
+        billingClientId: alfa.id,
+        postalCode: '80010000',
+        city: 'Curitiba',
+      });
     });
 
     it('had no console errors or CSP violations', () => {

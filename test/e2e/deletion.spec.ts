@@ -57,8 +57,6 @@ describeBrowser('deleting a client in a browser', () => {
       context = await browser.newContext({ locale: 'pt-BR', viewport: { width: 1280, height: 900 } });
       page = await context.newPage();
       problems = await watchPage(page);
-      page.on('request', (r) => { if (!/assets|vendor/.test(r.url())) console.log('REQ1', r.method(), r.url(), r.headers()['hx-request'] ?? ''); });
-      page.on('console', (m) => console.log('CONSOLE1', m.text()));
       await signIn(page);
     });
     afterAll(() => context?.close());
@@ -84,7 +82,6 @@ describeBrowser('deleting a client in a browser', () => {
       // Escape closes it and gives focus back to the trash icon; nothing was deleted
       await page.keyboard.press('Escape');
       await dialog.waitFor({ state: 'detached' });
-      console.log('ACTIVE', await page.evaluate(() => document.activeElement?.outerHTML.slice(0, 200)));
       expect(await trash.evaluate((el) => el === document.activeElement)).toBe(true);
       await expect(row(page, seeded).isVisible()).resolves.toBe(true);
     });
@@ -126,8 +123,7 @@ describeBrowser('deleting a client in a browser', () => {
       const other = await browser.newContext({ locale: 'pt-BR', viewport: { width: 1280, height: 1000 } });
       const otherPage = await other.newPage();
       const otherProblems = await watchPage(otherPage);
-      otherPage.on('request', (r) => { if (!/assets|vendor/.test(r.url())) console.log('REQ', r.method(), r.url(), r.headers()['hx-request'] ?? ''); });
-      otherPage.on('response', (r) => { if (!/assets|vendor/.test(r.url())) console.log('RES', r.status(), r.url()); });
+
       try {
         const seeded = await seedClient(t, { name: 'Loja Sem Pressa' });
         await otherPage.goto(`${t.baseUrl}/login`);
@@ -147,9 +143,7 @@ describeBrowser('deleting a client in a browser', () => {
         await otherPage.getByLabel('Digite o código de 6 dígitos que o aplicativo mostra').fill(generateSync({ secret: key }));
         await otherPage.getByRole('button', { name: 'Ativar' }).click();
         await otherPage.waitForURL(`${t.baseUrl}/clients/${seeded.client.id}/delete?step=code`);
-        await otherPage.screenshot({ path: join(SHOTS, 'debug-after-enroll.png'), fullPage: true });
-        console.log((await otherPage.content()).slice(0, 4000));
-        await otherPage.getByText('Verificação em duas etapas ativada.').waitFor({ timeout: 5000 });
+        await otherPage.getByText('Verificação em duas etapas ativada.').waitFor();
         await expect(otherPage.getByLabel('Código atual do aplicativo autenticador').isVisible()).resolves.toBe(true);
         expect(otherProblems).toEqual([]);
       } finally {

@@ -13,7 +13,8 @@ import { startTestApp, type TestApp } from '../support/test-app';
 const SHOTS = process.env.SCREENSHOT_DIR ?? '/tmp/shots';
 
 /** The refused inactivation answers 422 on purpose, and Chromium logs every 4xx load as a console error. */
-const notTheRefusal = (problem: string) => !/status of 422 \(Unprocessable Entity\) \(http:\/\/[^/]+\/clients\/[0-9a-f-]{36}\/status\)$/.test(problem);
+const notTheRefusal = (problem: string) =>
+  !/status of 422 \(Unprocessable Entity\) \(http:\/\/[^/]+\/clients\/[0-9a-f-]{36}\/status\)$/.test(problem);
 
 /**
  * SPEC §5 in a real browser: a client with an open ticket on a desk that requires review cannot be
@@ -36,13 +37,27 @@ describeBrowser('inactivating a client in a browser (tickets block it until clos
     mkdirSync(SHOTS, { recursive: true });
     manager = await makeOperator(t, 'manager', { name: 'Marta Gestora' });
     const desk = await makeDesk(t, 'Mesa Suporte (com revisão)', true);
-    const links = await makeLinkedClient(t, { tradeName: 'Ótica Visão Clara', city: 'Recife', state: 'PE' }, { desk });
+    const links = await makeLinkedClient(
+      t,
+      { tradeName: 'Ótica Visão Clara', city: 'Recife', state: 'PE' },
+      { desk },
+    );
     clientId = links.client.id;
     ticketId = (await makeTicket(t, links, { title: 'Computador do caixa não liga' })).id;
     // A second client, only for the contract page screenshot (a cancelled contract does not block).
-    const other = await makeLinkedClient(t, { tradeName: 'Padaria Pão de Ouro', city: 'Olinda', state: 'PE' });
+    const other = await makeLinkedClient(t, {
+      tradeName: 'Padaria Pão de Ouro',
+      city: 'Olinda',
+      state: 'PE',
+    });
     otherClientId = other.client.id;
-    const contract = await makeContract(t, other.client, { name: 'Suporte mensal 2026', monthlyValue: '1.500,00', modality: 'hours_bank', includedHours: '20', autoRenew: true });
+    const contract = await makeContract(t, other.client, {
+      name: 'Suporte mensal 2026',
+      monthlyValue: '1.500,00',
+      modality: 'hours_bank',
+      includedHours: '20',
+      autoRenew: true,
+    });
     contractId = contract.id;
     await makeTicket(t, other, { title: 'Troca de toner', status: 'in_progress' });
     page = await browser.newPage({ locale: 'pt-BR', viewport: { width: 1280, height: 900 } });
@@ -68,7 +83,9 @@ describeBrowser('inactivating a client in a browser (tickets block it until clos
     await page.getByLabel('Percentual (%)').fill('4,5');
     await page.getByRole('button', { name: 'Aplicar reajuste' }).click();
     await page.waitForURL(`${t.baseUrl}/contracts/${contractId}`);
-    await expect(page.getByRole('status').textContent()).resolves.toContain('novo valor R$\u00a01.567,50 (4,5%)');
+    await expect(page.getByRole('status').textContent()).resolves.toContain(
+      'novo valor R$\u00a01.567,50 (4,5%)',
+    );
     await expect(page.locator('.money').textContent()).resolves.toBe('R$\u00a01.567,50');
     await expect(page.locator('table').textContent()).resolves.toContain('R$\u00a01.500,00');
     await page.screenshot({ path: join(SHOTS, 'contract.png'), fullPage: true });
@@ -81,7 +98,9 @@ describeBrowser('inactivating a client in a browser (tickets block it until clos
     await expect(page.locator('#tickets').isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(SHOTS, 'client-sections.png'), fullPage: true });
     // The readjustment above moved the next date a period on: that is the month it is due now.
-    const { nextReadjustmentDate } = await t.dataSource.getRepository(Contract).findOneByOrFail({ id: contractId });
+    const { nextReadjustmentDate } = await t.dataSource
+      .getRepository(Contract)
+      .findOneByOrFail({ id: contractId });
     await page.goto(`${t.baseUrl}/contracts?due=${nextReadjustmentDate.slice(0, 7)}`);
     await expect(page.getByRole('checkbox', { name: /Suporte mensal 2026/ }).isVisible()).resolves.toBe(true);
     await page.screenshot({ path: join(SHOTS, 'contracts-due.png'), fullPage: true });
@@ -96,7 +115,9 @@ describeBrowser('inactivating a client in a browser (tickets block it until clos
     const link = reasons.getByRole('link', { name: 'Tickets abertos: 1' });
     await expect(link.getAttribute('href')).resolves.toBe(`/tickets?clientId=${clientId}&status=open`);
     expect(new URL(page.url()).pathname).toBe('/clients'); // swapped in place, no navigation
-    await expect(page.evaluate(() => document.activeElement?.classList.contains('blockers'))).resolves.toBe(true);
+    await expect(page.evaluate(() => document.activeElement?.classList.contains('blockers'))).resolves.toBe(
+      true,
+    );
     expect((await stored()).status).toBe('active');
     await row().screenshot({ path: join(SHOTS, 'inactivation-refused-row.png') });
     await page.screenshot({ path: join(SHOTS, 'inactivation-refused.png'), fullPage: true });
@@ -109,16 +130,23 @@ describeBrowser('inactivating a client in a browser (tickets block it until clos
   it('closes the ticket, which then waits for review and still blocks', async () => {
     await page.goto(`${t.baseUrl}/tickets/${ticketId}`);
     await page.getByLabel('Mover para').selectOption('closed');
-    await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/tickets/${ticketId}/status`)), page.getByRole('button', { name: 'Mover', exact: true }).click()]);
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/tickets/${ticketId}/status`)),
+      page.getByRole('button', { name: 'Mover', exact: true }).click(),
+    ]);
     await page.waitForLoadState();
     await expect(page.getByRole('status').textContent()).resolves.toContain('movido para “Encerrado”');
     await page.screenshot({ path: join(SHOTS, 'ticket.png'), fullPage: true });
     await page.goto(`${t.baseUrl}/clients`);
     await row().getByRole('button', { name: 'Inativar Ótica Visão Clara' }).click();
-    const link = row().locator('.blockers').getByRole('link', { name: 'Tickets encerrados aguardando revisão: 1' });
+    const link = row()
+      .locator('.blockers')
+      .getByRole('link', { name: 'Tickets encerrados aguardando revisão: 1' });
     await link.waitFor();
     await link.click();
-    await page.waitForURL((url) => url.pathname === '/tickets' && url.searchParams.get('status') === 'pending_review');
+    await page.waitForURL(
+      (url) => url.pathname === '/tickets' && url.searchParams.get('status') === 'pending_review',
+    );
     await page.screenshot({ path: join(SHOTS, 'tickets-pending-review.png'), fullPage: true });
     await page.getByRole('link', { name: 'Computador do caixa não liga' }).click();
     await page.waitForURL(`${t.baseUrl}/tickets/${ticketId}`);
@@ -126,14 +154,22 @@ describeBrowser('inactivating a client in a browser (tickets block it until clos
 
   it('reviews the ticket, and then the client is inactivated from the list', async () => {
     // Already on the ticket page: wait for the POST's redirect to load, not for the (unchanged) URL.
-    await Promise.all([page.waitForResponse((r) => r.url().endsWith(`/tickets/${ticketId}/review`)), page.getByRole('button', { name: 'Marcar como revisado' }).click()]);
+    await Promise.all([
+      page.waitForResponse((r) => r.url().endsWith(`/tickets/${ticketId}/review`)),
+      page.getByRole('button', { name: 'Marcar como revisado' }).click(),
+    ]);
     await page.waitForLoadState();
     await expect(page.getByRole('status').textContent()).resolves.toContain('revisado');
     await page.goto(`${t.baseUrl}/clients`);
     await row().getByRole('button', { name: 'Inativar Ótica Visão Clara' }).click();
-    await page.waitForFunction((id) => document.getElementById(`client-${id}`)?.classList.contains('row-inactive'), clientId);
+    await page.waitForFunction(
+      (id) => document.getElementById(`client-${id}`)?.classList.contains('row-inactive'),
+      clientId,
+    );
     await expect(row().locator('.blockers').count()).resolves.toBe(0);
-    await expect(row().getByRole('button', { name: 'Ativar Ótica Visão Clara' }).isVisible()).resolves.toBe(true);
+    await expect(row().getByRole('button', { name: 'Ativar Ótica Visão Clara' }).isVisible()).resolves.toBe(
+      true,
+    );
     expect((await stored()).status).toBe('inactive');
     await page.screenshot({ path: join(SHOTS, 'inactivation-done.png'), fullPage: true });
   });

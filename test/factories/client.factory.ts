@@ -39,7 +39,8 @@ export const asSession = (operator: TestOperator): SessionOperator => ({
   locale: 'pt-BR',
 });
 
-const sessionOf = async (t: TestApp, operator?: TestOperator) => asSession(operator ?? (await factoryActor(t)));
+const sessionOf = async (t: TestApp, operator?: TestOperator) =>
+  asSession(operator ?? (await factoryActor(t)));
 
 let sequence = 0;
 /** A unique, readable suffix for names. */
@@ -67,7 +68,8 @@ export function cnpjFor(base: string): string {
 }
 let documentSequence = Math.floor(Math.random() * 1_000_000);
 /** A fresh valid numeric CNPJ (unmasked), different on every call. */
-export const nextCnpj = () => cnpjFor(`${String(10_000_000 + (documentSequence++ % 89_999_999)).padStart(8, '0')}0001`);
+export const nextCnpj = () =>
+  cnpjFor(`${String(10_000_000 + (documentSequence++ % 89_999_999)).padStart(8, '0')}0001`);
 /** `11222333000181` → `11.222.333/0001-81` (also for letters). */
 export const maskCnpj = (cnpj: string) => cnpj.replace(/^(.{2})(.{3})(.{3})(.{4})(\d{2})$/, '$1.$2.$3/$4-$5');
 export const maskCpf = (cpf: string) => cpf.replace(/^(\d{3})(\d{3})(\d{3})(\d{2})$/, '$1.$2.$3-$4');
@@ -75,7 +77,11 @@ export const maskCpf = (cpf: string) => cpf.replace(/^(\d{3})(\d{3})(\d{3})(\d{2
 export type ClientOverrides = Partial<ClientFormDto> & { status?: ClientStatus };
 
 /** A client registered through ClientsService (as the form does); `status: 'inactive'` inactivates it after. */
-export async function makeClient(t: TestApp, overrides: ClientOverrides = {}, operator?: TestOperator): Promise<Client> {
+export async function makeClient(
+  t: TestApp,
+  overrides: ClientOverrides = {},
+  operator?: TestOperator,
+): Promise<Client> {
   const { status, ...fields } = overrides;
   const dto = { tradeName: `Cliente ${uniqueSuffix()}`, personType: 'PJ', ...fields } as ClientFormDto;
   const client = await t.app.get(ClientsService).create(await sessionOf(t, operator), dto);
@@ -107,12 +113,20 @@ export async function makeClients(
 }
 
 /** An attendant group (team) with these members, through the settings service. */
-export async function makeGroup(t: TestApp, name = `Grupo ${uniqueSuffix()}`, members: TestOperator[] = []): Promise<AttendantGroup> {
+export async function makeGroup(
+  t: TestApp,
+  name = `Grupo ${uniqueSuffix()}`,
+  members: TestOperator[] = [],
+): Promise<AttendantGroup> {
   return t.app.get(AttendantGroupsService).create({ name, memberIds: members.map((m) => m.id) });
 }
 
 /** A service desk, through the settings service. */
-export async function makeDesk(t: TestApp, name = `Mesa ${uniqueSuffix()}`, requiresReview = false): Promise<ServiceDesk> {
+export async function makeDesk(
+  t: TestApp,
+  name = `Mesa ${uniqueSuffix()}`,
+  requiresReview = false,
+): Promise<ServiceDesk> {
   return t.app.get(ServiceDesksService).create({ name, requiresReview });
 }
 
@@ -123,9 +137,12 @@ export async function linkClient(
   links: { groups?: Array<{ id: string }>; desks?: Array<{ id: string }> },
   operator?: TestOperator,
 ): Promise<void> {
-  const result = await t.app
-    .get(ClientRelationshipsService)
-    .replace(await sessionOf(t, operator), client.id, (links.groups ?? []).map((g) => g.id), (links.desks ?? []).map((d) => d.id));
+  const result = await t.app.get(ClientRelationshipsService).replace(
+    await sessionOf(t, operator),
+    client.id,
+    (links.groups ?? []).map((g) => g.id),
+    (links.desks ?? []).map((d) => d.id),
+  );
   if (!result.ok) throw new Error('linkClient: unknown group or desk');
 }
 

@@ -13,7 +13,9 @@ const actor = (t: TestApp) => {
   return actors.get(t)!;
 };
 
-export type ContractFormFields = Partial<Record<Exclude<keyof ContractFormDto, 'autoRenew' | 'version'>, string>> & { autoRenew?: boolean };
+export type ContractFormFields = Partial<
+  Record<Exclude<keyof ContractFormDto, 'autoRenew' | 'version'>, string>
+> & { autoRenew?: boolean };
 
 /** The form fields of an ordinary contract in force: started a month ago, R$ 1.000,00, IPCA, 12 months. */
 export function contractFields(overrides: ContractFormFields = {}): ContractFormFields {
@@ -31,7 +33,11 @@ export function contractFields(overrides: ContractFormFields = {}): ContractForm
 }
 
 /** A contract created through ContractsService, parsed exactly as the form is. */
-export async function makeContract(t: TestApp, client: { id: string }, overrides: ContractFormFields = {}): Promise<Contract> {
+export async function makeContract(
+  t: TestApp,
+  client: { id: string },
+  overrides: ContractFormFields = {},
+): Promise<Contract> {
   const parsed = parseContractValues(contractFields(overrides));
   if (!parsed.ok) throw new Error(`makeContract: invalid fields ${JSON.stringify(parsed.errors)}`);
   return t.app.get(ContractsService).create(asSession(await actor(t)), client.id, parsed.values);

@@ -27,7 +27,8 @@ export async function makeTicket(
     attendantGroupId: links.group.id,
     title: options.title ?? `Chamado ${uniqueSuffix()}`,
   });
-  if (options.status && options.status !== 'open') ticket = await tickets.changeStatus(operator, ticket.id, options.status);
+  if (options.status && options.status !== 'open')
+    ticket = await tickets.changeStatus(operator, ticket.id, options.status);
   if (options.reviewed) ticket = await tickets.review(operator, ticket.id);
   return ticket;
 }

@@ -4,7 +4,16 @@
  * values are decoded from Handlebars' escaping before comparison.
  */
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#x27': "'", '#x60': '`', '#x3D': '=', '#39': "'" };
+const ENTITIES: Record<string, string> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  '#x27': "'",
+  '#x60': '`',
+  '#x3D': '=',
+  '#39': "'",
+};
 
 /** Undoes Handlebars' `{{ }}` escaping (and numeric entities). */
 export function decode(text: string): string {
@@ -28,7 +37,9 @@ export function inputValue(html: string, name: string): string | undefined {
 
 /** The text of `<textarea name="…">`, decoded. */
 export function textareaValue(html: string, name: string): string | undefined {
-  const match = new RegExp(`<textarea[^>]*\\bname="${escapeRe(name)}"[^>]*>([\\s\\S]*?)</textarea>`).exec(html);
+  const match = new RegExp(`<textarea[^>]*\\bname="${escapeRe(name)}"[^>]*>([\\s\\S]*?)</textarea>`).exec(
+    html,
+  );
   return match ? decode(match[1]) : undefined;
 }
 
@@ -47,7 +58,10 @@ export function selectedValue(html: string, name: string): string | undefined {
 
 /** `{ value, label }` of every `<option>` in the markup. */
 export function options(html: string): Array<{ value: string; label: string }> {
-  return [...html.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)<\/option>/g)].map((m) => ({ value: decode(m[1]), label: decode(m[2]) }));
+  return [...html.matchAll(/<option value="([^"]*)"[^>]*>([^<]*)<\/option>/g)].map((m) => ({
+    value: decode(m[1]),
+    label: decode(m[2]),
+  }));
 }
 
 /** The message shown under a field (`<small id="<field>-error">`), decoded; undefined when none. */
@@ -73,10 +87,25 @@ export function rowHtml(html: string, clientId: string): string | undefined {
 
 /** The trade names of the client rows, in page order. */
 export function rowNames(html: string): string[] {
-  return [...html.matchAll(/<tr id="client-([0-9a-f-]{36})"[^>]*>[\s\S]*?<a href="\/clients\/\1">([^<]*)<\/a>/g)].map((m) => decode(m[2]));
+  return [
+    ...html.matchAll(/<tr id="client-([0-9a-f-]{36})"[^>]*>[\s\S]*?<a href="\/clients\/\1">([^<]*)<\/a>/g),
+  ].map((m) => decode(m[2]));
 }
 
 /** Plain text of a fragment: tags removed, entities decoded, whitespace collapsed. */
 export function text(html: string): string {
-  return decode(html.replace(/<[^>]+>/g, ' ')).replace(/\s+/g, ' ').trim();
+  return decode(html.replace(/<[^>]+>/g, ' '))
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/** The first `<tag …>` whose attributes include all of `attrs` (values compared decoded), in any order. */
+export function findTag(html: string, tag: string, attrs: Record<string, string>): string | undefined {
+  for (const match of html.matchAll(new RegExp(`<${tag}\\b[^>]*>`, 'g'))) {
+    const found = Object.fromEntries(
+      [...match[0].matchAll(/([\w:-]+)="([^"]*)"/g)].map((m) => [m[1], decode(m[2])]),
+    );
+    if (Object.entries(attrs).every(([name, value]) => found[name] === value)) return match[0];
+  }
+  return undefined;
 }

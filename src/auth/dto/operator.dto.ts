@@ -1,5 +1,5 @@
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { LOCALES, ROLES, type Locale, type Role } from '../operator.entity';
 
 export const PASSWORD_MIN = 12;
@@ -57,6 +57,8 @@ export class AccountDto {
   @IsOptional()
   @IsString()
   @MaxLength(32, { message: 'validation.maxLength|$constraint1' })
+  /** What a PBX dials for the operator: digits, or a SIP user name; never spaces or control characters. */
+  @Matches(/^[0-9A-Za-z_.*#+-]+$/, { message: 'validation.extension' })
   extension?: string;
 }
 

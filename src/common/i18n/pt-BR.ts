@@ -89,6 +89,7 @@ export const ptBR: Record<string, string> = {
   'validation.minLength': 'Deve ter pelo menos {0} caracteres.',
   'validation.choice': 'Escolha uma opção válida.',
   'validation.emailTaken': 'Já existe um operador com este e-mail.',
+  'validation.extension': 'Use apenas dígitos, letras e . _ - * # + (sem espaços).',
   'validation.invalid': 'Valor inválido.',
   'validation.document': 'CNPJ ou CPF inválido: confira os dígitos verificadores.',
   'validation.cpf':
@@ -324,9 +325,11 @@ export const ptBR: Record<string, string> = {
   'contracts.cancelled': 'Contrato “{name}” cancelado.',
   'contracts.readjusted': 'Reajuste aplicado ao contrato “{name}”: novo valor {value} ({percent}).',
   'contracts.bulkReadjusted': 'Reajuste aplicado a {count} contrato(s).',
-  'contracts.conflictIntro': 'Outra pessoa alterou este contrato enquanto você editava. Nada do que você digitou foi gravado.',
+  'contracts.conflictIntro':
+    'Outra pessoa alterou este contrato enquanto você editava. Nada do que você digitou foi gravado.',
   'contracts.conflictStored': 'Versão salva: “{name}”, valor mensal {value}.',
-  'contracts.conflictHowTo': 'O formulário abaixo mantém o que você digitou. Salve de novo para substituir a versão salva, ou cancele para mantê-la.',
+  'contracts.conflictHowTo':
+    'O formulário abaixo mantém o que você digitou. Salve de novo para substituir a versão salva, ou cancele para mantê-la.',
   'contracts.group.identification': 'Identificação',
   'contracts.group.term': 'Vigência',
   'contracts.group.readjustment': 'Reajuste',
@@ -351,7 +354,8 @@ export const ptBR: Record<string, string> = {
   'contracts.endDate': 'Término',
   'contracts.endDateHint': 'Último dia de vigência.',
   'contracts.autoRenew': 'Renovação automática',
-  'contracts.autoRenewHint': 'Ao fim da vigência, o contrato é prorrogado por mais um período e a renovação fica registrada como aditivo.',
+  'contracts.autoRenewHint':
+    'Ao fim da vigência, o contrato é prorrogado por mais um período e a renovação fica registrada como aditivo.',
   'contracts.autoRenewShort': 'renova',
   'contracts.readjustmentIndex': 'Índice de reajuste',
   'contracts.index.IPCA': 'IPCA',
@@ -374,7 +378,8 @@ export const ptBR: Record<string, string> = {
   'contracts.months': '{count} meses',
   'contracts.cancelledOn': 'Cancelado em {date}.',
   'contracts.readjustTitle': 'Aplicar reajuste',
-  'contracts.readjustIntro': 'Informe um percentual ou o novo valor. O reajuste vira um aditivo (adendo) vigente a partir da data escolhida, e o próximo reajuste avança um período a partir de {date}.',
+  'contracts.readjustIntro':
+    'Informe um percentual ou o novo valor. O reajuste vira um aditivo (adendo) vigente a partir da data escolhida, e o próximo reajuste avança um período a partir de {date}.',
   'contracts.percent': 'Percentual (%)',
   'contracts.percentHint': 'Ex.: 4,5. O valor é arredondado ao centavo (meio para cima).',
   'contracts.newValue': 'Ou novo valor mensal',
@@ -394,20 +399,24 @@ export const ptBR: Record<string, string> = {
   'contracts.nextMoved': 'Próximo reajuste: {from} → {to}',
   'contracts.noRevisions': 'Nenhum aditivo ainda.',
   'contracts.cancelTitle': 'Cancelar contrato',
-  'contracts.cancelConsequence': 'O contrato deixa de valer: não recebe mais reajustes nem renovações, não pode mais ser editado e deixa de impedir a inativação do cliente. O cancelamento não pode ser desfeito.',
+  'contracts.cancelConsequence':
+    'O contrato deixa de valer: não recebe mais reajustes nem renovações, não pode mais ser editado e deixa de impedir a inativação do cliente. O cancelamento não pode ser desfeito.',
   'contracts.cancellationReason': 'Motivo',
   'contracts.cancelSubmit': 'Cancelar contrato',
   'contracts.empty': 'Nenhum contrato cadastrado.',
   'contracts.dueTitle': 'Reajustes do mês',
   'contracts.dueMonth': 'Data-base (mês)',
   'contracts.dueShow': 'Mostrar',
-  'contracts.dueIntro': 'Contratos não cancelados cujo próximo reajuste cai no mês escolhido. Selecione os que devem receber o mesmo percentual.',
+  'contracts.dueIntro':
+    'Contratos não cancelados cujo próximo reajuste cai no mês escolhido. Selecione os que devem receber o mesmo percentual.',
   'contracts.dueCaption': 'Contratos com reajuste em {month}',
   'contracts.select': 'Selecionar',
   'contracts.client': 'Cliente',
   'contracts.selectContract': 'Selecionar o contrato {name} de {client}',
-  'contracts.bulkEffectiveHint': 'Em branco: cada aditivo vale a partir da data de reajuste do próprio contrato.',
-  'contracts.bulkConsequence': 'Cada contrato selecionado recebe um aditivo com o novo valor, e o próximo reajuste dele avança um período. Tudo ou nada: se algum não puder ser reajustado, nenhum é.',
+  'contracts.bulkEffectiveHint':
+    'Em branco: cada aditivo vale a partir da data de reajuste do próprio contrato.',
+  'contracts.bulkConsequence':
+    'Cada contrato selecionado recebe um aditivo com o novo valor, e o próximo reajuste dele avança um período. Tudo ou nada: se algum não puder ser reajustado, nenhum é.',
   'contracts.applyBulk': 'Aplicar aos selecionados',
   'contracts.dueEmpty': 'Nenhum contrato com reajuste neste mês.',
   'contracts.blockers.active': 'Contratos ativos: {count}',
@@ -417,10 +426,13 @@ export const ptBR: Record<string, string> = {
   'contracts.errors.hours': 'Informe as horas com até 2 casas decimais, como 7,5.',
   'contracts.errors.fixedPercentRequired': 'Informe o percentual do reajuste fixo.',
   'contracts.errors.fixedPercentRange': 'O percentual fixo deve estar entre 0 e 999,9999.',
-  'contracts.errors.clientInactive': 'Este cliente está inativo: não é possível cadastrar contratos para ele. Reative-o primeiro.',
-  'contracts.errors.clientInactiveEdit': 'Este cliente está inativo: o contrato não pode voltar a vigorar. Reative o cliente primeiro.',
+  'contracts.errors.clientInactive':
+    'Este cliente está inativo: não é possível cadastrar contratos para ele. Reative-o primeiro.',
+  'contracts.errors.clientInactiveEdit':
+    'Este cliente está inativo: o contrato não pode voltar a vigorar. Reative o cliente primeiro.',
   'contracts.errors.cancelled': 'Este contrato está cancelado e não pode mais ser alterado.',
-  'contracts.errors.notReadjustable': 'O contrato “{name}” não está em vigor (vencido ou cancelado) e não pode ser reajustado.',
+  'contracts.errors.notReadjustable':
+    'O contrato “{name}” não está em vigor (vencido ou cancelado) e não pode ser reajustado.',
   'contracts.errors.noneSelected': 'Selecione ao menos um contrato.',
   'contracts.errors.invalidDate': 'Informe uma data válida.',
   'contracts.errors.endBeforeStart': 'O término não pode ser anterior ao início.',
@@ -480,7 +492,8 @@ export const ptBR: Record<string, string> = {
   'tickets.moveTo': 'Mover para',
   'tickets.move': 'Mover',
   'tickets.review': 'Marcar como revisado',
-  'tickets.reviewHint': 'Esta mesa exige revisão: o ticket encerrado fica aguardando revisão — e impede a inativação do cliente — até alguém revisá-lo.',
+  'tickets.reviewHint':
+    'Esta mesa exige revisão: o ticket encerrado fica aguardando revisão — e impede a inativação do cliente — até alguém revisá-lo.',
   'tickets.events': 'Registro do ticket',
   'tickets.reviewedBadge': 'revisado',
   'tickets.pendingReview': 'aguardando revisão',
@@ -519,12 +532,15 @@ export const ptBR: Record<string, string> = {
   'tickets.errors.clientRequired': 'Escolha um cliente.',
   'tickets.errors.deskRequired': 'Escolha a mesa de serviço.',
   'tickets.errors.groupRequired': 'Escolha o grupo de atendentes.',
-  'tickets.errors.clientInactive': 'Este cliente está inativo: não é possível abrir tickets para ele. Reative-o primeiro.',
-  'tickets.errors.clientInactiveReopen': 'O cliente deste ticket está inativo: o ticket não pode voltar ao atendimento. Reative o cliente primeiro.',
+  'tickets.errors.clientInactive':
+    'Este cliente está inativo: não é possível abrir tickets para ele. Reative-o primeiro.',
+  'tickets.errors.clientInactiveReopen':
+    'O cliente deste ticket está inativo: o ticket não pode voltar ao atendimento. Reative o cliente primeiro.',
   'tickets.errors.deskNotLinked': 'Escolha uma das mesas de serviço vinculadas a este cliente.',
   'tickets.errors.groupNotLinked': 'Escolha um dos grupos de atendentes vinculados a este cliente.',
   'tickets.errors.requester': 'Escolha um contato deste cliente.',
-  'tickets.errors.notReviewable': 'Só um ticket encerrado, de mesa que exige revisão e ainda não revisado, pode ser revisado.',
+  'tickets.errors.notReviewable':
+    'Só um ticket encerrado, de mesa que exige revisão e ainda não revisado, pode ser revisado.',
   'history.subject.contract': 'o contrato',
   'history.subject.displacement': 'o deslocamento',
   'history.subject.ticket': 'o ticket',

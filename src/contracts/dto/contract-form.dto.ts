@@ -1,7 +1,8 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Length, MaxLength, Min } from 'class-validator';
 
-const checkbox = ({ value }: { value: unknown }) => value === 'true' || value === 'on' || value === '1' || value === true;
+const checkbox = ({ value }: { value: unknown }) =>
+  value === 'true' || value === 'on' || value === '1' || value === true;
 const text = { message: 'validation.invalid' };
 const max = 'validation.maxLength|$constraint1';
 
@@ -28,7 +29,11 @@ export class ContractFormDto {
   /** An unticked checkbox sends nothing: absent means false. */
   @IsOptional() @Transform(checkbox) @IsBoolean() autoRenew?: boolean;
   /** The version the operator loaded (edit only): a stale one is a conflict, never a silent overwrite. */
-  @IsOptional() @Transform(({ value }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value)) @IsInt() @Min(1) version?: number;
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value))
+  @IsInt()
+  @Min(1)
+  version?: number;
 }
 
 export class CancelContractDto {

@@ -10,5 +10,8 @@ export class DisplacementFormDto {
   @IsString({ message: 'validation.required' }) @MaxLength(30, text) value: string;
   @IsOptional() @IsString(text) @MaxLength(36, text) contractId?: string;
   @IsOptional() @IsString(text) @MaxLength(20, text) distanceKm?: string;
-  @IsOptional() @IsString(text) @MaxLength(2000, { message: 'validation.maxLength|$constraint1' }) notes?: string;
+  @IsOptional()
+  @IsString(text)
+  @MaxLength(2000, { message: 'validation.maxLength|$constraint1' })
+  notes?: string;
 }

@@ -21,7 +21,9 @@ export function ticketListState(query: Record<string, unknown>): TicketListState
   const page = Number(one(query.page));
   return {
     clientId: isUuid(one(query.clientId)) ? (one(query.clientId) as string) : null,
-    status: (TICKET_STATUS_FILTERS as readonly unknown[]).includes(status) ? (status as TicketStatusFilter) : null,
+    status: (TICKET_STATUS_FILTERS as readonly unknown[]).includes(status)
+      ? (status as TicketStatusFilter)
+      : null,
     serviceDeskId: isUuid(one(query.serviceDeskId)) ? (one(query.serviceDeskId) as string) : null,
     page: Number.isInteger(page) && page >= 1 && page <= MAX_TICKET_PAGE ? page : 1,
   };

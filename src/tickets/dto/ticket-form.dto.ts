@@ -12,7 +12,10 @@ export class TicketFormDto {
   @IsString({ message: 'validation.required' })
   @Length(3, 200, { message: 'validation.length|$constraint1|$constraint2' })
   title: string;
-  @IsOptional() @IsString({ message: 'validation.invalid' }) @MaxLength(10000, { message: 'validation.maxLength|$constraint1' }) description?: string;
+  @IsOptional()
+  @IsString({ message: 'validation.invalid' })
+  @MaxLength(10000, { message: 'validation.maxLength|$constraint1' })
+  description?: string;
 }
 
 export class TicketStatusDto {

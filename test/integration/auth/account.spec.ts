@@ -87,6 +87,14 @@ describe('my account (/account)', () => {
     expect(await row(op.id)).toMatchObject({ name: op.name, locale: 'pt-BR', extension: null });
   });
 
+  it('refuses an extension with spaces or symbols a PBX cannot dial, with 422 and nothing changed', async () => {
+    const { op, agent } = await signedIn();
+    const res = await postForm(agent, '/account', { name: 'Joana Agente', locale: 'pt-BR', extension: '20 01; DROP' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Use apenas dígitos, letras');
+    expect((await row(op.id)).extension).toBeNull();
+  });
+
   it('refuses a blank name with 422', async () => {
     const { op, agent } = await signedIn();
     const res = await postForm(agent, '/account', { name: '   ', locale: 'pt-BR' });
@@ -116,6 +124,19 @@ describe('my account (/account)', () => {
       expect(res.status).toBe(422);
       expect(res.text).toContain('Deve ter entre 12 e 128 caracteres.');
       expect((await login(t.http(), op.email, op.password)).status).toBe(303);
+    });
+
+    it('ends the operator’s other sessions when the password changes, keeping the current one', async () => {
+      const { op, agent } = await signedIn();
+      const other = t.http();
+      expect((await login(other, op.email, op.password)).status).toBe(303);
+      expect((await other.get('/account')).status).toBe(200);
+      const res = await postForm(agent, '/account/security/password', { currentPassword: op.password, newPassword: 'uma-senha-nova-e-longa' }, '/account/security');
+      expect(res.status).toBe(303);
+      expect((await agent.get('/account')).status).toBe(200);
+      const stale = await other.get('/account');
+      expect(stale.status).toBe(303);
+      expect(stale.headers.location).toMatch(/^\/login/);
     });
 
     it('changes the password with the right current one; the new one works at the next login', async () => {

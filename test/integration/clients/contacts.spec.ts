@@ -23,15 +23,29 @@ describe("a client's contacts (/clients/:id/contacts/…)", () => {
   });
   afterAll(() => t.close());
 
-  const post = (path: string, fields: Record<string, string>) => http.post(path).type('form').send({ _csrf: token, ...fields });
-  const contactsOf = (clientId: string) => t.dataSource.getRepository(Contact).find({ where: { clientId }, order: { createdAt: 'ASC' } });
-  const primaryNames = async (clientId: string) => (await contactsOf(clientId)).filter((c) => c.isPrimary).map((c) => c.name);
+  const post = (path: string, fields: Record<string, string>) =>
+    http
+      .post(path)
+      .type('form')
+      .send({ _csrf: token, ...fields });
+  const contactsOf = (clientId: string) =>
+    t.dataSource.getRepository(Contact).find({ where: { clientId }, order: { createdAt: 'ASC' } });
+  const primaryNames = async (clientId: string) =>
+    (await contactsOf(clientId)).filter((c) => c.isPrimary).map((c) => c.name);
   const historyOf = (clientId: string) =>
     t.dataSource.query(
       `SELECT action, subject, subject_id AS "subjectId", subject_label AS "subjectLabel", changes FROM client_history
        WHERE client_id = $1 AND subject = 'contact' ORDER BY id`,
       [clientId],
-    ) as Promise<Array<{ action: string; subject: string; subjectId: string; subjectLabel: string; changes: Record<string, [unknown, unknown]> }>>;
+    ) as Promise<
+      Array<{
+        action: string;
+        subject: string;
+        subjectId: string;
+        subjectLabel: string;
+        changes: Record<string, [unknown, unknown]>;
+      }>
+    >;
 
   it('shows the new-contact form with every field labelled', async () => {
     const client = await makeClient(t, { tradeName: 'Clínica Vida' });
@@ -72,17 +86,28 @@ describe("a client's contacts (/clients/:id/contacts/…)", () => {
     expect(page.text).toContain('Contato Beatriz Lima cadastrado.');
     const row = new RegExp(`<tr id="contact-${contact.id}">[\\s\\S]*?</tr>`).exec(page.text)![0];
     expect(row).toContain('Beatriz Lima <span class="badge badge-success">principal</span>');
-    expect(row).toContain('<a href="tel:+551134567890" aria-label="Ligar para Beatriz Lima: (11) 3456-7890">(11) 3456-7890</a>');
+    expect(row).toContain(
+      '<a href="tel:+551134567890" aria-label="Ligar para Beatriz Lima: (11) 3456-7890">(11) 3456-7890</a>',
+    );
     expect(row).toContain('(11) 98765-4321');
   });
 
   it('requires a name: 422 with the message and every typed value kept, nothing stored', async () => {
     const client = await makeClient(t);
-    const form = { name: '', jobTitle: 'Financeiro', email: 'fin@empresa.com.br', phone: '(21) 2345-6789', mobile: '(21) 98765-4321', isPrimary: 'true', notes: 'Só à tarde' };
+    const form = {
+      name: '',
+      jobTitle: 'Financeiro',
+      email: 'fin@empresa.com.br',
+      phone: '(21) 2345-6789',
+      mobile: '(21) 98765-4321',
+      isPrimary: 'true',
+      notes: 'Só à tarde',
+    };
     const res = await post(`/clients/${client.id}/contacts/new`, form);
     expect(res.status).toBe(422);
     expect(fieldError(res.text, 'name')).toBe('Campo obrigatório.');
-    for (const name of ['jobTitle', 'email', 'phone', 'mobile'] as const) expect(inputValue(res.text, name)).toBe(form[name]);
+    for (const name of ['jobTitle', 'email', 'phone', 'mobile'] as const)
+      expect(inputValue(res.text, name)).toBe(form[name]);
     expect(res.text).toMatch(/name="isPrimary" value="true" role="switch" checked/);
     expect(textareaValue(res.text, 'notes')).toBe('Só à tarde');
     expect(await contactsOf(client.id)).toEqual([]);
@@ -111,14 +136,21 @@ describe("a client's contacts (/clients/:id/contacts/…)", () => {
     expect(await primaryNames(client.id)).toEqual(['Terceiro']);
 
     const segundo = (await contactsOf(client.id)).find((c) => c.name === 'Segundo')!;
-    const res = await post(`/clients/${client.id}/contacts/${segundo.id}/edit`, { name: 'Segundo', isPrimary: 'true' });
+    const res = await post(`/clients/${client.id}/contacts/${segundo.id}/edit`, {
+      name: 'Segundo',
+      isPrimary: 'true',
+    });
     expect(res.status).toBe(303);
     expect(await primaryNames(client.id)).toEqual(['Segundo']);
   });
 
   it('edits a contact: the form shows the stored values masked, the change is saved and recorded', async () => {
     const client = await makeClient(t);
-    const contact = await makeContact(t, client, { name: 'Rafael Souza', phone: '(11) 3456-7890', jobTitle: 'Analista' });
+    const contact = await makeContact(t, client, {
+      name: 'Rafael Souza',
+      phone: '(11) 3456-7890',
+      jobTitle: 'Analista',
+    });
     const form = await http.get(`/clients/${client.id}/contacts/${contact.id}/edit`);
     expect(form.status).toBe(200);
     expect(inputValue(form.text, 'name')).toBe('Rafael Souza');
@@ -133,9 +165,18 @@ describe("a client's contacts (/clients/:id/contacts/…)", () => {
     });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/clients/${client.id}#contacts`);
-    expect((await contactsOf(client.id))[0]).toMatchObject({ name: 'Rafael Souza Filho', phone: '+553133334444', jobTitle: 'Coordenador', isPrimary: true });
+    expect((await contactsOf(client.id))[0]).toMatchObject({
+      name: 'Rafael Souza Filho',
+      phone: '+553133334444',
+      jobTitle: 'Coordenador',
+      isPrimary: true,
+    });
     const [, updated] = await historyOf(client.id);
-    expect(updated).toMatchObject({ action: 'updated', subjectId: contact.id, subjectLabel: 'Rafael Souza Filho' });
+    expect(updated).toMatchObject({
+      action: 'updated',
+      subjectId: contact.id,
+      subjectLabel: 'Rafael Souza Filho',
+    });
     expect(updated.changes).toEqual({
       name: ['Rafael Souza', 'Rafael Souza Filho'],
       phone: ['+551134567890', '+553133334444'],
@@ -146,7 +187,10 @@ describe("a client's contacts (/clients/:id/contacts/…)", () => {
   it('re-renders an invalid edit with 422 and leaves the contact as it was', async () => {
     const client = await makeClient(t);
     const contact = await makeContact(t, client, { name: 'Inalterado' });
-    const res = await post(`/clients/${client.id}/contacts/${contact.id}/edit`, { name: 'X', email: 'novo@empresa.com.br' });
+    const res = await post(`/clients/${client.id}/contacts/${contact.id}/edit`, {
+      name: 'X',
+      email: 'novo@empresa.com.br',
+    });
     expect(res.status).toBe(422);
     expect(fieldError(res.text, 'name')).toBe('Deve ter entre 2 e 120 caracteres.');
     expect(inputValue(res.text, 'email')).toBe('novo@empresa.com.br');
@@ -171,31 +215,41 @@ describe("a client's contacts (/clients/:id/contacts/…)", () => {
     const client = await makeClient(t);
     await post(`/clients/${client.id}/contacts/new`, { name: 'Joana Prado', phone: '(11) 3456-7890' });
     const [joana] = await contactsOf(client.id);
-    await post(`/clients/${client.id}/contacts/${joana.id}/edit`, { name: 'Joana Prado', phone: '(11) 3456-7891', isPrimary: 'true' });
+    await post(`/clients/${client.id}/contacts/${joana.id}/edit`, {
+      name: 'Joana Prado',
+      phone: '(11) 3456-7891',
+      isPrimary: 'true',
+    });
     await post(`/clients/${client.id}/contacts/${joana.id}/delete`, {});
     const page = await http.get(`/clients/${client.id}`);
     const history = text(/<ol class="history">([\s\S]*?)<\/ol>/.exec(page.text)![1]);
     const removed = history.indexOf('Marta Gestora removeu o contato “Joana Prado”');
-    const changed = history.indexOf('Marta Gestora alterou o contato “Joana Prado” Telefone (11) 3456-7890 → (11) 3456-7891');
+    const changed = history.indexOf(
+      'Marta Gestora alterou o contato “Joana Prado” Telefone (11) 3456-7890 → (11) 3456-7891',
+    );
     const created = history.indexOf('Marta Gestora cadastrou o contato “Joana Prado”');
     expect([removed, changed, created].every((i) => i >= 0)).toBe(true);
     expect(removed).toBeLessThan(changed);
     expect(changed).toBeLessThan(created);
   });
 
-  it("answers 404 to a contact of another client, an unknown contact or an id that is not a uuid, and changes nothing", async () => {
+  it('answers 404 to a contact of another client, an unknown contact or an id that is not a uuid, and changes nothing', async () => {
     const mine = await makeClient(t);
     const other = await makeClient(t);
     const foreign = await makeContact(t, other, { name: 'Contato Alheio' });
     for (const contactId of [foreign.id, randomUUID(), 'abc']) {
       expect((await http.get(`/clients/${mine.id}/contacts/${contactId}/edit`)).status).toBe(404);
-      expect((await post(`/clients/${mine.id}/contacts/${contactId}/edit`, { name: 'Sequestrado' })).status).toBe(404);
+      expect(
+        (await post(`/clients/${mine.id}/contacts/${contactId}/edit`, { name: 'Sequestrado' })).status,
+      ).toBe(404);
       expect((await post(`/clients/${mine.id}/contacts/${contactId}/delete`, {})).status).toBe(404);
     }
     for (const clientId of [randomUUID(), 'abc']) {
       expect((await http.get(`/clients/${clientId}/contacts/new`)).status).toBe(404);
       expect((await post(`/clients/${clientId}/contacts/new`, { name: 'Órfão' })).status).toBe(404);
-      expect((await post(`/clients/${clientId}/contacts/${foreign.id}/edit`, { name: 'Órfão' })).status).toBe(404);
+      expect((await post(`/clients/${clientId}/contacts/${foreign.id}/edit`, { name: 'Órfão' })).status).toBe(
+        404,
+      );
     }
     expect(await contactsOf(other.id)).toMatchObject([{ id: foreign.id, name: 'Contato Alheio' }]);
     expect(await contactsOf(mine.id)).toEqual([]);
@@ -203,7 +257,10 @@ describe("a client's contacts (/clients/:id/contacts/…)", () => {
 
   it('answers 400 to a field the form does not have', async () => {
     const client = await makeClient(t);
-    const res = await post(`/clients/${client.id}/contacts/new`, { name: 'Com Extra', clientId: randomUUID() });
+    const res = await post(`/clients/${client.id}/contacts/new`, {
+      name: 'Com Extra',
+      clientId: randomUUID(),
+    });
     expect(res.status).toBe(400);
     expect(await contactsOf(client.id)).toEqual([]);
   });
@@ -215,8 +272,22 @@ describe("a client's contacts (/clients/:id/contacts/…)", () => {
     await login(agent, agentOperator.email, agentOperator.password);
     const agentToken = csrfFrom((await agent.get('/account')).text);
     expect((await agent.get(`/clients/${client.id}/contacts/new`)).status).toBe(403);
-    expect((await agent.post(`/clients/${client.id}/contacts/new`).type('form').send({ _csrf: agentToken, name: 'Do Agente' })).status).toBe(403);
-    expect((await agent.post(`/clients/${client.id}/contacts/${contact.id}/delete`).type('form').send({ _csrf: agentToken })).status).toBe(403);
+    expect(
+      (
+        await agent
+          .post(`/clients/${client.id}/contacts/new`)
+          .type('form')
+          .send({ _csrf: agentToken, name: 'Do Agente' })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await agent
+          .post(`/clients/${client.id}/contacts/${contact.id}/delete`)
+          .type('form')
+          .send({ _csrf: agentToken })
+      ).status,
+    ).toBe(403);
     expect((await contactsOf(client.id)).map((c) => c.name)).toEqual(['Protegido']);
   });
 });

@@ -93,10 +93,20 @@ describe('editing a client (GET /clients/:id/edit, POST /clients/:id)', () => {
   });
 
   it('round-trips an edit: the loaded form posted back with changes saves them and bumps the version', async () => {
-    const client = await makeClient(t, { tradeName: 'Mercado Bom Preço', document: nextCnpj(), city: 'Recife', state: 'PE' });
+    const client = await makeClient(t, {
+      tradeName: 'Mercado Bom Preço',
+      document: nextCnpj(),
+      city: 'Recife',
+      state: 'PE',
+    });
     const agent = await signedIn();
     const loaded = await agent.get(`/clients/${client.id}/edit`);
-    const form = { ...formAsLoaded(loaded.text), tradeName: 'Mercado Bom Preço Recife', phone: '(81) 3224-5566', email: 'Compras@BomPreco.com.br' };
+    const form = {
+      ...formAsLoaded(loaded.text),
+      tradeName: 'Mercado Bom Preço Recife',
+      phone: '(81) 3224-5566',
+      email: 'Compras@BomPreco.com.br',
+    };
     const res = await agent.post(`/clients/${client.id}`).type('form').send(form);
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/clients/${client.id}`);
@@ -140,9 +150,14 @@ describe('editing a client (GET /clients/:id/edit, POST /clients/:id)', () => {
     const client = await makeClient(t, { tradeName: 'Quer o CNPJ' });
     const agent = await signedIn();
     const loaded = await agent.get(`/clients/${client.id}/edit`);
-    const res = await agent.post(`/clients/${client.id}`).type('form').send({ ...formAsLoaded(loaded.text), document: maskCnpj(document) });
+    const res = await agent
+      .post(`/clients/${client.id}`)
+      .type('form')
+      .send({ ...formAsLoaded(loaded.text), document: maskCnpj(document) });
     expect(res.status).toBe(422);
-    expect(fieldError(res.text, 'document')).toBe(`Este documento já pertence ao cliente #${holder.code} — Dona do CNPJ.`);
+    expect(fieldError(res.text, 'document')).toBe(
+      `Este documento já pertence ao cliente #${holder.code} — Dona do CNPJ.`,
+    );
     expect((await stored(client.id)).document).toBeNull();
   });
 
@@ -155,7 +170,10 @@ describe('editing a client (GET /clients/:id/edit, POST /clients/:id)', () => {
     expect(martaForm.version).toBe('1');
     expect(carlaForm.version).toBe('1');
 
-    const first = await martaAgent.post(`/clients/${client.id}`).type('form').send({ ...martaForm, tradeName: 'Auto Peças da Marta' });
+    const first = await martaAgent
+      .post(`/clients/${client.id}`)
+      .type('form')
+      .send({ ...martaForm, tradeName: 'Auto Peças da Marta' });
     expect(first.status).toBe(303);
 
     const second = await carlaAgent
@@ -165,14 +183,27 @@ describe('editing a client (GET /clients/:id/edit, POST /clients/:id)', () => {
     expect(second.status).toBe(409);
     expect(second.text).toContain('Outra pessoa alterou este cliente');
     expect(second.text).toContain('Nada do que você digitou foi gravado.');
-    const nameRow = /<tr class="differs"><th scope="row">Nome fantasia<\/th><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/.exec(second.text);
+    const nameRow =
+      /<tr class="differs"><th scope="row">Nome fantasia<\/th><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/.exec(
+        second.text,
+      );
     expect(nameRow?.slice(1)).toEqual(['Auto Peças da Marta', 'Auto Peças da Carla']);
-    const cityRow = /<tr class="differs"><th scope="row">Cidade<\/th><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/.exec(second.text);
+    const cityRow =
+      /<tr class="differs"><th scope="row">Cidade<\/th><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/.exec(
+        second.text,
+      );
     expect(cityRow?.slice(1)).toEqual(['Campinas', 'Jundiaí']);
     expect(second.text).toContain(`href="/clients/${client.id}/edit"`);
 
-    expect(await stored(client.id)).toMatchObject({ tradeName: 'Auto Peças da Marta', city: 'Campinas', version: 2 });
-    const history = await t.dataSource.query(`SELECT count(*)::int AS n FROM client_history WHERE client_id = $1 AND action = 'updated'`, [client.id]);
+    expect(await stored(client.id)).toMatchObject({
+      tradeName: 'Auto Peças da Marta',
+      city: 'Campinas',
+      version: 2,
+    });
+    const history = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM client_history WHERE client_id = $1 AND action = 'updated'`,
+      [client.id],
+    );
     expect(history[0].n).toBe(1);
   });
 
@@ -182,7 +213,12 @@ describe('editing a client (GET /clients/:id/edit, POST /clients/:id)', () => {
     const created = await agent
       .post('/clients')
       .type('form')
-      .send({ _csrf: csrfFrom(loadedNew.text), tradeName: 'Livraria Letras', document: '11.222.333/0001-81', phone: '(11) 3456-7890' });
+      .send({
+        _csrf: csrfFrom(loadedNew.text),
+        tradeName: 'Livraria Letras',
+        document: '11.222.333/0001-81',
+        phone: '(11) 3456-7890',
+      });
     expect(created.status).toBe(303);
     const id = created.headers.location.split('/')[2];
 
@@ -191,7 +227,13 @@ describe('editing a client (GET /clients/:id/edit, POST /clients/:id)', () => {
     const edited = await carlaAgent
       .post(`/clients/${id}`)
       .type('form')
-      .send({ ...formAsLoaded(loaded.text), tradeName: 'Livraria Letras & Artes', phone: '(21) 2345-6789', city: 'Niterói', state: 'RJ' });
+      .send({
+        ...formAsLoaded(loaded.text),
+        tradeName: 'Livraria Letras & Artes',
+        phone: '(21) 2345-6789',
+        city: 'Niterói',
+        state: 'RJ',
+      });
     expect(edited.status).toBe(303);
 
     const page = await agent.get(`/clients/${id}`);
@@ -209,7 +251,9 @@ describe('editing a client (GET /clients/:id/edit, POST /clients/:id)', () => {
     );
     expect(history[0].changes).toHaveLength(4);
     expect(history[1].line).toContain('Marta Gestora cadastrou o cliente');
-    expect(history[1].changes).toEqual(expect.arrayContaining(['CNPJ/CPF — → 11.222.333/0001-81', 'Nome fantasia — → Livraria Letras']));
+    expect(history[1].changes).toEqual(
+      expect.arrayContaining(['CNPJ/CPF — → 11.222.333/0001-81', 'Nome fantasia — → Livraria Letras']),
+    );
     // Dates carry a machine-readable timestamp.
     expect(page.text).toMatch(/<time datetime="\d{4}-\d{2}-\d{2}T/);
   });
@@ -219,7 +263,10 @@ describe('editing a client (GET /clients/:id/edit, POST /clients/:id)', () => {
     const agent = await signedIn(agentOperator);
     expect((await agent.get(`/clients/${client.id}/edit`)).status).toBe(403);
     const token = csrfFrom((await agent.get('/account')).text);
-    const res = await agent.post(`/clients/${client.id}`).type('form').send({ _csrf: token, tradeName: 'Editado pelo Agente', version: '1' });
+    const res = await agent
+      .post(`/clients/${client.id}`)
+      .type('form')
+      .send({ _csrf: token, tradeName: 'Editado pelo Agente', version: '1' });
     expect(res.status).toBe(403);
     expect((await stored(client.id)).tradeName).toBe('Proibido Editar');
   });
@@ -230,7 +277,10 @@ describe('editing a client (GET /clients/:id/edit, POST /clients/:id)', () => {
     for (const id of [randomUUID(), 'abc', '1']) {
       expect((await agent.get(`/clients/${id}/edit`)).status).toBe(404);
       expect((await agent.get(`/clients/${id}`)).status).toBe(404);
-      const res = await agent.post(`/clients/${id}`).type('form').send({ _csrf: token, tradeName: 'Fantasma', version: '1' });
+      const res = await agent
+        .post(`/clients/${id}`)
+        .type('form')
+        .send({ _csrf: token, tradeName: 'Fantasma', version: '1' });
       expect(res.status).toBe(404);
     }
   });

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Client } from '../../../src/clients/client.entity';
 import { cnpjFor, makeClient, maskCnpj, nextCnpj } from '../../factories/client.factory';
 import { makeOperator, type TestOperator } from '../../factories/operator.factory';
-import { fieldError, fieldsWithErrors, inputValue, options, selectedValue, selectHtml, textareaValue } from '../../support/html';
+import {
+  fieldError,
+  fieldsWithErrors,
+  inputValue,
+  options,
+  selectedValue,
+  selectHtml,
+  textareaValue,
+} from '../../support/html';
 import { csrfFor, login, postForm } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
@@ -188,34 +196,81 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
     ['a missing trade name', { tradeName: '' }, 'tradeName', 'Campo obrigatório.'],
     ['a one-letter trade name', { tradeName: 'X' }, 'tradeName', 'Deve ter entre 2 e 120 caracteres.'],
     ['a CNPJ with a wrong check digit', { document: '11.222.333/0001-82' }, 'document', 'CNPJ inválido'],
-    ['an alphanumeric CNPJ with a wrong check digit', { document: '12.ABC.345/01DE-36' }, 'document', 'CNPJ inválido'],
-    ['a CNPJ for a person (PF)', { personType: 'PF', document: '11.222.333/0001-81' }, 'document', 'CPF inválido'],
-    ['a CPF for a company (PJ)', { personType: 'PJ', document: '529.982.247-25' }, 'document', 'CNPJ inválido'],
+    [
+      'an alphanumeric CNPJ with a wrong check digit',
+      { document: '12.ABC.345/01DE-36' },
+      'document',
+      'CNPJ inválido',
+    ],
+    [
+      'a CNPJ for a person (PF)',
+      { personType: 'PF', document: '11.222.333/0001-81' },
+      'document',
+      'CPF inválido',
+    ],
+    [
+      'a CPF for a company (PJ)',
+      { personType: 'PJ', document: '529.982.247-25' },
+      'document',
+      'CNPJ inválido',
+    ],
     ['an unknown person type', { personType: 'PX' }, 'personType', 'Escolha uma opção válida.'],
-    ['an inscrição estadual invalid for the UF', { stateRegistration: '110.042.490.115' }, 'stateRegistration', 'Inscrição estadual inválida para SP'],
-    ['an IE of another UF (RJ) for SP', { stateRegistration: '99.999.99-3' }, 'stateRegistration', 'Inscrição estadual inválida para SP'],
+    [
+      'an inscrição estadual invalid for the UF',
+      { stateRegistration: '110.042.490.115' },
+      'stateRegistration',
+      'Inscrição estadual inválida para SP',
+    ],
+    [
+      'an IE of another UF (RJ) for SP',
+      { stateRegistration: '99.999.99-3' },
+      'stateRegistration',
+      'Inscrição estadual inválida para SP',
+    ],
     ['a CEP with 7 digits', { postalCode: '1310-100' }, 'postalCode', 'CEP inválido'],
     ['the placeholder CEP 00000-000', { postalCode: '00000-000' }, 'postalCode', 'CEP inválido'],
     ['a malformed e-mail', { email: 'contato@@paoquente' }, 'email', 'Informe um e-mail válido.'],
-    ['a malformed financial e-mail', { financialEmail: 'financeiro.paoquente.com.br' }, 'financialEmail', 'Informe um e-mail válido.'],
+    [
+      'a malformed financial e-mail',
+      { financialEmail: 'financeiro.paoquente.com.br' },
+      'financialEmail',
+      'Informe um e-mail válido.',
+    ],
     ['a phone that is not Brazilian', { phone: '+1 212 555 0100' }, 'phone', 'Telefone inválido'],
     ['a phone with too few digits', { phone: '3456-78' }, 'phone', 'Telefone inválido'],
     ['an ftp:// website', { website: 'ftp://paoquente.com.br' }, 'website', 'Site inválido'],
     ['a javascript: website', { website: 'javascript:alert(1)' }, 'website', 'Site inválido'],
-    ['notes over 5,000 characters', { notes: 'a'.repeat(5001) }, 'notes', 'Deve ter no máximo 5000 caracteres.'],
-    ['a malformed billing client id', { billingClientId: 'matriz' }, 'billingClientId', 'Escolha um cliente pagador válido.'],
-  ])('refuses %s with 422, a message at the field and every typed value kept', async (_, override, field, message) => {
-    const form = fullForm(override);
-    const res = await register(form);
-    expect(res.status).toBe(422);
-    expect(fieldError(res.text, field)).toContain(message);
-    expect(fieldsWithErrors(res.text)).toEqual([field]);
-    expect(res.text).toMatch(new RegExp(`id="${field}"[^>]*aria-invalid="true"`));
-    expect(res.text).toContain('Corrija os campos destacados.');
-    // The select cannot show a value it has no option for; everything else comes back as typed.
-    expectEveryValueKept(res.text, form, field === 'personType' || field === 'billingClientId' ? [field] : []);
-    expect(await countNamed(form.tradeName)).toBe(0);
-  });
+    [
+      'notes over 5,000 characters',
+      { notes: 'a'.repeat(5001) },
+      'notes',
+      'Deve ter no máximo 5000 caracteres.',
+    ],
+    [
+      'a malformed billing client id',
+      { billingClientId: 'matriz' },
+      'billingClientId',
+      'Escolha um cliente pagador válido.',
+    ],
+  ])(
+    'refuses %s with 422, a message at the field and every typed value kept',
+    async (_, override, field, message) => {
+      const form = fullForm(override);
+      const res = await register(form);
+      expect(res.status).toBe(422);
+      expect(fieldError(res.text, field)).toContain(message);
+      expect(fieldsWithErrors(res.text)).toEqual([field]);
+      expect(res.text).toMatch(new RegExp(`id="${field}"[^>]*aria-invalid="true"`));
+      expect(res.text).toContain('Corrija os campos destacados.');
+      // The select cannot show a value it has no option for; everything else comes back as typed.
+      expectEveryValueKept(
+        res.text,
+        form,
+        field === 'personType' || field === 'billingClientId' ? [field] : [],
+      );
+      expect(await countNamed(form.tradeName)).toBe(0);
+    },
+  );
 
   it('refuses a UF that is not one of the 27 and keeps the other values', async () => {
     const form = fullForm({ state: 'XX' });
@@ -261,37 +316,55 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
     it.each([
       ['typed masked, stored unmasked', (doc: string) => maskCnpj(doc)],
       ['typed unmasked', (doc: string) => doc],
-      ['typed with spaces and a different mask', (doc: string) => ` ${doc.slice(0, 8)} ${doc.slice(8, 12)}-${doc.slice(12)} `],
-    ])('refuses a document another client has (%s), naming that client as "#<code> — <name>"', async (_, typed) => {
-      const document = nextCnpj();
-      const holder = await makeClient(t, { tradeName: 'Distribuidora Holder', document });
-      const form = fullForm({ document: typed(document) });
-      const res = await register(form);
-      expect(res.status).toBe(422);
-      expect(fieldError(res.text, 'document')).toBe(`Este documento já pertence ao cliente #${holder.code} — Distribuidora Holder.`);
-      expectEveryValueKept(res.text, form);
-      expect(await countNamed(form.tradeName)).toBe(0);
-    });
+      [
+        'typed with spaces and a different mask',
+        (doc: string) => ` ${doc.slice(0, 8)} ${doc.slice(8, 12)}-${doc.slice(12)} `,
+      ],
+    ])(
+      'refuses a document another client has (%s), naming that client as "#<code> — <name>"',
+      async (_, typed) => {
+        const document = nextCnpj();
+        const holder = await makeClient(t, { tradeName: 'Distribuidora Holder', document });
+        const form = fullForm({ document: typed(document) });
+        const res = await register(form);
+        expect(res.status).toBe(422);
+        expect(fieldError(res.text, 'document')).toBe(
+          `Este documento já pertence ao cliente #${holder.code} — Distribuidora Holder.`,
+        );
+        expectEveryValueKept(res.text, form);
+        expect(await countNamed(form.tradeName)).toBe(0);
+      },
+    );
 
     it('refuses an alphanumeric CNPJ typed in lower case when it is stored in upper case', async () => {
       const document = cnpjFor('ZX9Y8W7V0001');
       const holder = await makeClient(t, { tradeName: 'Alfa Numérica', document });
       const res = await register(fullForm({ document: maskCnpj(document).toLowerCase() }));
       expect(res.status).toBe(422);
-      expect(fieldError(res.text, 'document')).toBe(`Este documento já pertence ao cliente #${holder.code} — Alfa Numérica.`);
+      expect(fieldError(res.text, 'document')).toBe(
+        `Este documento já pertence ao cliente #${holder.code} — Alfa Numérica.`,
+      );
     });
 
     it('refuses a CPF another person has', async () => {
-      const holder = await makeClient(t, { tradeName: 'João da Silva', personType: 'PF', document: '39053344705' });
+      const holder = await makeClient(t, {
+        tradeName: 'João da Silva',
+        personType: 'PF',
+        document: '39053344705',
+      });
       const res = await register(fullForm({ personType: 'PF', document: '390.533.447-05' }));
       expect(res.status).toBe(422);
-      expect(fieldError(res.text, 'document')).toBe(`Este documento já pertence ao cliente #${holder.code} — João da Silva.`);
+      expect(fieldError(res.text, 'document')).toBe(
+        `Este documento já pertence ao cliente #${holder.code} — João da Silva.`,
+      );
     });
 
     it('accepts the document of a client that is being deleted', async () => {
       const document = nextCnpj();
       const leaving = await makeClient(t, { tradeName: 'Em Exclusão', document });
-      await t.dataSource.query(`UPDATE clients SET deletion_requested_at = now() WHERE id = $1`, [leaving.id]);
+      await t.dataSource.query(`UPDATE clients SET deletion_requested_at = now() WHERE id = $1`, [
+        leaving.id,
+      ]);
       const form = fullForm({ document: maskCnpj(document) });
       expect((await register(form)).status).toBe(303);
       expect((await clientNamed(form.tradeName))!.document).toBe(document);
@@ -302,9 +375,15 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
     const edit = async (client: Client, fields: Record<string, string>) => {
       const agent = await signedIn();
       const current = (await t.dataSource.getRepository(Client).findOneBy({ id: client.id }))!;
-      return postForm(agent, `/clients/${client.id}`, { tradeName: current.tradeName, version: String(current.version), ...fields }, `/clients/${client.id}/edit`);
+      return postForm(
+        agent,
+        `/clients/${client.id}`,
+        { tradeName: current.tradeName, version: String(current.version), ...fields },
+        `/clients/${client.id}/edit`,
+      );
     };
-    const billingOf = async (id: string) => (await t.dataSource.getRepository(Client).findOneBy({ id }))!.billingClientId;
+    const billingOf = async (id: string) =>
+      (await t.dataSource.getRepository(Client).findOneBy({ id }))!.billingClientId;
 
     it('refuses a client billed to itself', async () => {
       const a = await makeClient(t, { tradeName: 'Autofaturada' });
@@ -346,8 +425,12 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
 
     it('lets two clients bill to the same payer (matriz paying for two filiais)', async () => {
       const matriz = await makeClient(t, { tradeName: 'Matriz Dupla' });
-      expect((await register(fullForm({ tradeName: 'Filial Um', billingClientId: matriz.id }))).status).toBe(303);
-      expect((await register(fullForm({ tradeName: 'Filial Dois', billingClientId: matriz.id }))).status).toBe(303);
+      expect((await register(fullForm({ tradeName: 'Filial Um', billingClientId: matriz.id }))).status).toBe(
+        303,
+      );
+      expect(
+        (await register(fullForm({ tradeName: 'Filial Dois', billingClientId: matriz.id }))).status,
+      ).toBe(303);
     });
 
     it('refuses an unknown billing client id with 422 and stores nothing', async () => {
@@ -361,7 +444,9 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
 
     it('refuses a payer that is being deleted', async () => {
       const leaving = await makeClient(t, { tradeName: 'Pagadora Saindo' });
-      await t.dataSource.query(`UPDATE clients SET deletion_requested_at = now() WHERE id = $1`, [leaving.id]);
+      await t.dataSource.query(`UPDATE clients SET deletion_requested_at = now() WHERE id = $1`, [
+        leaving.id,
+      ]);
       const res = await register(fullForm({ billingClientId: leaving.id }));
       expect(res.status).toBe(422);
       expect(fieldError(res.text, 'billingClientId')).toBe('Escolha um cliente pagador válido.');
@@ -404,17 +489,36 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
 
     it('finds payers by name without accents and by document, masked or not', async () => {
       for (const term of ['sao paulo', 'SÃO PAULO']) {
-        const res = await register({ tradeName: 'Busca Acento', intent: 'billing-search', billingSearch: term });
-        expect(options(selectHtml(res.text, 'billingClientId')!).map((o) => o.value)).toEqual(['', matrizSaoPaulo.id]);
+        const res = await register({
+          tradeName: 'Busca Acento',
+          intent: 'billing-search',
+          billingSearch: term,
+        });
+        expect(options(selectHtml(res.text, 'billingClientId')!).map((o) => o.value)).toEqual([
+          '',
+          matrizSaoPaulo.id,
+        ]);
       }
       for (const term of ['11.444.777/0001-61', '11444777']) {
-        const res = await register({ tradeName: 'Busca Documento', intent: 'billing-search', billingSearch: term });
-        expect(options(selectHtml(res.text, 'billingClientId')!).map((o) => o.value)).toEqual(['', matrizCuritiba.id]);
+        const res = await register({
+          tradeName: 'Busca Documento',
+          intent: 'billing-search',
+          billingSearch: term,
+        });
+        expect(options(selectHtml(res.text, 'billingClientId')!).map((o) => o.value)).toEqual([
+          '',
+          matrizCuritiba.id,
+        ]);
       }
     });
 
     it('keeps the previously chosen payer when a search finds nothing', async () => {
-      const res = await register({ tradeName: 'Busca Vazia', billingClientId: matrizCuritiba.id, intent: 'billing-search', billingSearch: 'inexistente' });
+      const res = await register({
+        tradeName: 'Busca Vazia',
+        billingClientId: matrizCuritiba.id,
+        intent: 'billing-search',
+        billingSearch: 'inexistente',
+      });
       expect(res.status).toBe(200);
       expect(selectedValue(res.text, 'billingClientId')).toBe(matrizCuritiba.id);
     });
@@ -427,9 +531,13 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
       expect(res.text.trim()).toMatch(/^<option value="">O próprio cliente<\/option>/);
       const values = options(res.text).map((o) => o.value);
       expect(values).toEqual(['', matrizCuritiba.id, matrizSaoPaulo.id]);
-      expect(options(res.text)[1].label).toBe(`Rede Matriz Curitiba (#${matrizCuritiba.code} · 11.444.777/0001-61)`);
+      expect(options(res.text)[1].label).toBe(
+        `Rede Matriz Curitiba (#${matrizCuritiba.code} · 11.444.777/0001-61)`,
+      );
 
-      const except = await agent.get('/clients/picker').query({ q: 'rede matriz', except: matrizCuritiba.id });
+      const except = await agent
+        .get('/clients/picker')
+        .query({ q: 'rede matriz', except: matrizCuritiba.id });
       expect(options(except.text).map((o) => o.value)).toEqual(['', matrizSaoPaulo.id]);
 
       // What htmx sends from the form's search box (named for the no-JS "Buscar"): the same answer.
@@ -448,14 +556,24 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
   it('answers an htmx submission with HX-Redirect to step 2', async () => {
     const agent = await signedIn();
     const token = await csrfFor(agent, NEW);
-    const res = await agent.post('/clients').set('HX-Request', 'true').set('X-CSRF-Token', token).type('form').send({ tradeName: 'Via htmx' });
+    const res = await agent
+      .post('/clients')
+      .set('HX-Request', 'true')
+      .set('X-CSRF-Token', token)
+      .type('form')
+      .send({ tradeName: 'Via htmx' });
     expect(res.status).toBe(200);
     const stored = (await clientNamed('Via htmx'))!;
     expect(res.headers['hx-redirect']).toBe(`/clients/${stored.id}/relationships`);
   });
 
   it('answers 400 to a field the form does not have, and stores nothing', async () => {
-    const extras: Array<Record<string, string>> = [{ isAdmin: 'true' }, { status: 'inactive' }, { code: '1' }, { version: '7' }];
+    const extras: Array<Record<string, string>> = [
+      { isAdmin: 'true' },
+      { status: 'inactive' },
+      { code: '1' },
+      { version: '7' },
+    ];
     for (const extra of extras) {
       const form = fullForm();
       const res = await register({ ...form, ...extra });

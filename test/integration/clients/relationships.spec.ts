@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AttendantGroup } from '../../../src/relationships/attendant-group.entity';
 import type { ServiceDesk } from '../../../src/relationships/service-desk.entity';
-import { linkClient, makeClient, makeDesk, makeGroup, removeAllClients } from '../../factories/client.factory';
+import {
+  linkClient,
+  makeClient,
+  makeDesk,
+  makeGroup,
+  removeAllClients,
+} from '../../factories/client.factory';
 import { makeOperator, type TestOperator } from '../../factories/operator.factory';
 import { fieldError, options, rowIds } from '../../support/html';
 import { csrfFor, csrfFrom, login } from '../../support/session';
@@ -31,13 +37,25 @@ describe('client relationships, step 2 (/clients/:id/relationships)', () => {
   afterAll(() => t.close());
 
   const save = (clientId: string, fields: Record<string, string | string[]>) =>
-    http.post(`/clients/${clientId}/relationships`).type('form').send({ _csrf: token, ...fields });
+    http
+      .post(`/clients/${clientId}/relationships`)
+      .type('form')
+      .send({ _csrf: token, ...fields });
   const linksOf = async (clientId: string) => {
-    const groups: Array<{ id: string }> = await t.dataSource.query(`SELECT attendant_group_id AS id FROM client_attendant_groups WHERE client_id = $1`, [clientId]);
-    const desks: Array<{ id: string }> = await t.dataSource.query(`SELECT service_desk_id AS id FROM client_service_desks WHERE client_id = $1`, [clientId]);
+    const groups: Array<{ id: string }> = await t.dataSource.query(
+      `SELECT attendant_group_id AS id FROM client_attendant_groups WHERE client_id = $1`,
+      [clientId],
+    );
+    const desks: Array<{ id: string }> = await t.dataSource.query(
+      `SELECT service_desk_id AS id FROM client_service_desks WHERE client_id = $1`,
+      [clientId],
+    );
     return { groups: groups.map((g) => g.id).sort(), desks: desks.map((d) => d.id).sort() };
   };
-  const checked = (html: string, name: string) => [...html.matchAll(new RegExp(`name="${name}" value="([0-9a-f-]{36})" checked`, 'g'))].map((m) => m[1]).sort();
+  const checked = (html: string, name: string) =>
+    [...html.matchAll(new RegExp(`name="${name}" value="([0-9a-f-]{36})" checked`, 'g'))]
+      .map((m) => m[1])
+      .sort();
 
   it('shows every group and desk as a checkbox, the current links ticked', async () => {
     const client = await makeClient(t, { tradeName: 'Escritório Contábil' });
@@ -46,7 +64,8 @@ describe('client relationships, step 2 (/clients/:id/relationships)', () => {
     expect(res.status).toBe(200);
     expect(res.text).toContain('Passo 2 de 2');
     for (const g of [suporte, redes]) expect(res.text).toContain(`name="attendantGroupIds" value="${g.id}"`);
-    for (const d of [mesaGeral, mesaFinanceiro]) expect(res.text).toContain(`name="serviceDeskIds" value="${d.id}"`);
+    for (const d of [mesaGeral, mesaFinanceiro])
+      expect(res.text).toContain(`name="serviceDeskIds" value="${d.id}"`);
     expect(checked(res.text, 'attendantGroupIds')).toEqual([redes.id]);
     expect(checked(res.text, 'serviceDeskIds')).toEqual([mesaFinanceiro.id]);
     // The filter boxes are an enhancement: hidden without JS, never submitted.
@@ -69,9 +88,15 @@ describe('client relationships, step 2 (/clients/:id/relationships)', () => {
   it('saves repeated fields (arrays) and replaces the previous links', async () => {
     const client = await makeClient(t, { tradeName: 'Várias Escolhas' });
     await linkClient(t, client, { groups: [suporte], desks: [mesaGeral] });
-    const res = await save(client.id, { attendantGroupIds: [redes.id, suporte.id], serviceDeskIds: [mesaFinanceiro.id] });
+    const res = await save(client.id, {
+      attendantGroupIds: [redes.id, suporte.id],
+      serviceDeskIds: [mesaFinanceiro.id],
+    });
     expect(res.status).toBe(303);
-    expect(await linksOf(client.id)).toEqual({ groups: [redes.id, suporte.id].sort(), desks: [mesaFinanceiro.id] });
+    expect(await linksOf(client.id)).toEqual({
+      groups: [redes.id, suporte.id].sort(),
+      desks: [mesaFinanceiro.id],
+    });
 
     const cleared = await save(client.id, {});
     expect(cleared.status).toBe(303);
@@ -82,20 +107,32 @@ describe('client relationships, step 2 (/clients/:id/relationships)', () => {
     const client = await makeClient(t);
     await save(client.id, { attendantGroupIds: suporte.id, serviceDeskIds: mesaGeral.id });
     await save(client.id, { attendantGroupIds: [suporte.id, redes.id], serviceDeskIds: mesaGeral.id });
-    const entries: Array<{ changes: Record<string, [string[], string[]]>; operator_name: string }> = await t.dataSource.query(
-      `SELECT changes, operator_name FROM client_history WHERE client_id = $1 AND subject = 'relationships' ORDER BY id`,
-      [client.id],
-    );
+    const entries: Array<{ changes: Record<string, [string[], string[]]>; operator_name: string }> =
+      await t.dataSource.query(
+        `SELECT changes, operator_name FROM client_history WHERE client_id = $1 AND subject = 'relationships' ORDER BY id`,
+        [client.id],
+      );
     expect(entries).toEqual([
-      { operator_name: 'Marta Gestora', changes: { attendantGroups: [[], ['Suporte N1']], serviceDesks: [[], ['Mesa Geral']] } },
-      { operator_name: 'Marta Gestora', changes: { attendantGroups: [['Suporte N1'], ['Redes', 'Suporte N1']] } },
+      {
+        operator_name: 'Marta Gestora',
+        changes: { attendantGroups: [[], ['Suporte N1']], serviceDesks: [[], ['Mesa Geral']] },
+      },
+      {
+        operator_name: 'Marta Gestora',
+        changes: { attendantGroups: [['Suporte N1'], ['Redes', 'Suporte N1']] },
+      },
     ]);
     const page = await http.get(`/clients/${client.id}`);
-    expect(page.text).toMatch(/<th scope="row">Grupos de atendentes<\/th><td class="before">Suporte N1<\/td><td aria-hidden="true">→<\/td><td class="after">Redes, Suporte N1<\/td>/);
+    expect(page.text).toMatch(
+      /<th scope="row">Grupos de atendentes<\/th><td class="before">Suporte N1<\/td><td aria-hidden="true">→<\/td><td class="after">Redes, Suporte N1<\/td>/,
+    );
   });
 
   it.each([
-    ['an unknown group id', () => ({ attendantGroupIds: [suporte.id, randomUUID()], serviceDeskIds: mesaGeral.id })],
+    [
+      'an unknown group id',
+      () => ({ attendantGroupIds: [suporte.id, randomUUID()], serviceDeskIds: mesaGeral.id }),
+    ],
     ['an unknown desk id', () => ({ attendantGroupIds: suporte.id, serviceDeskIds: randomUUID() })],
   ])('refuses %s with 422, keeps the ticks and changes nothing', async (_, fields) => {
     const client = await makeClient(t);
@@ -110,7 +147,10 @@ describe('client relationships, step 2 (/clients/:id/relationships)', () => {
   it('refuses a value that is not an id with 422 at the field, keeping the valid ticks, and changes nothing', async () => {
     const client = await makeClient(t);
     await linkClient(t, client, { groups: [redes] });
-    const res = await save(client.id, { attendantGroupIds: [suporte.id, 'todos'], serviceDeskIds: mesaGeral.id });
+    const res = await save(client.id, {
+      attendantGroupIds: [suporte.id, 'todos'],
+      serviceDeskIds: mesaGeral.id,
+    });
     expect(res.status).toBe(422);
     expect(fieldError(res.text, 'attendantGroupIds')).toBe('Escolha uma opção válida.');
     expect(checked(res.text, 'attendantGroupIds')).toEqual([suporte.id]);
@@ -120,7 +160,9 @@ describe('client relationships, step 2 (/clients/:id/relationships)', () => {
 
   it('answers 400 to a field the form does not have, and 404 to an unknown client', async () => {
     const client = await makeClient(t);
-    expect((await save(client.id, { attendantGroupIds: suporte.id, operatorIds: manager.id })).status).toBe(400);
+    expect((await save(client.id, { attendantGroupIds: suporte.id, operatorIds: manager.id })).status).toBe(
+      400,
+    );
     expect(await linksOf(client.id)).toEqual({ groups: [], desks: [] });
     expect((await http.get(`/clients/${randomUUID()}/relationships`)).status).toBe(404);
     expect((await save(randomUUID(), { attendantGroupIds: suporte.id })).status).toBe(404);
@@ -159,13 +201,19 @@ describe('client relationships, step 2 (/clients/:id/relationships)', () => {
 
     it('lists only the clients linked to one of its groups', async () => {
       expect(rowIds((await anaAgent.get('/clients')).text).sort()).toEqual([deAna.id, deAmbos.id].sort());
-      expect(rowIds((await anaAgent.get('/clients?status=all')).text).sort()).toEqual([deAna.id, deAnaInativo.id, deAmbos.id].sort());
-      const fragment = await anaAgent.get('/clients?status=all&sort=city').set('HX-Request', 'true').set('HX-Target', 'div#clients-table');
+      expect(rowIds((await anaAgent.get('/clients?status=all')).text).sort()).toEqual(
+        [deAna.id, deAnaInativo.id, deAmbos.id].sort(),
+      );
+      const fragment = await anaAgent
+        .get('/clients?status=all&sort=city')
+        .set('HX-Request', 'true')
+        .set('HX-Target', 'div#clients-table');
       expect(rowIds(fragment.text).sort()).toEqual([deAna.id, deAnaInativo.id, deAmbos.id].sort());
     });
 
     it('opens its clients (200) and answers 404 for any other, never saying it exists', async () => {
-      for (const client of [deAna, deAnaInativo, deAmbos]) expect((await anaAgent.get(`/clients/${client.id}`)).status).toBe(200);
+      for (const client of [deAna, deAnaInativo, deAmbos])
+        expect((await anaAgent.get(`/clients/${client.id}`)).status).toBe(200);
       for (const client of [deBruno, semGrupo]) {
         const res = await anaAgent.get(`/clients/${client.id}`);
         expect(res.status).toBe(404);
@@ -174,7 +222,9 @@ describe('client relationships, step 2 (/clients/:id/relationships)', () => {
     });
 
     it('finds only its clients when searching, also by a document of another client', async () => {
-      expect(rowIds((await anaAgent.get('/clients?q=visível&status=all')).text).sort()).toEqual([deAna.id, deAnaInativo.id, deAmbos.id].sort());
+      expect(rowIds((await anaAgent.get('/clients?q=visível&status=all')).text).sort()).toEqual(
+        [deAna.id, deAnaInativo.id, deAmbos.id].sort(),
+      );
       expect(rowIds((await anaAgent.get('/clients?q=beta')).text)).toEqual([]);
       expect(rowIds((await anaAgent.get('/clients?q=11.222.333/0001-81')).text)).toEqual([deAna.id]);
     });
@@ -182,14 +232,21 @@ describe('client relationships, step 2 (/clients/:id/relationships)', () => {
     it('is offered only its active clients in the billing picker', async () => {
       const res = await anaAgent.get('/clients/picker').query({ q: 'visível' });
       expect(res.status).toBe(200);
-      expect(options(res.text).map((o) => o.value).sort()).toEqual(['', deAna.id, deAmbos.id].sort());
+      expect(
+        options(res.text)
+          .map((o) => o.value)
+          .sort(),
+      ).toEqual(['', deAna.id, deAmbos.id].sort());
     });
 
     it('loses access as soon as it leaves the group', async () => {
       const brunoAgent = t.http();
       await login(brunoAgent, bruno.email, bruno.password);
       expect((await brunoAgent.get(`/clients/${deBruno.id}`)).status).toBe(200);
-      await t.dataSource.query(`DELETE FROM attendant_group_members WHERE attendant_group_id = $1 AND operator_id = $2`, [grupoBruno.id, bruno.id]);
+      await t.dataSource.query(
+        `DELETE FROM attendant_group_members WHERE attendant_group_id = $1 AND operator_id = $2`,
+        [grupoBruno.id, bruno.id],
+      );
       expect((await brunoAgent.get(`/clients/${deBruno.id}`)).status).toBe(404);
       expect(rowIds((await brunoAgent.get('/clients?status=all')).text)).toEqual([]);
     });
@@ -197,16 +254,26 @@ describe('client relationships, step 2 (/clients/:id/relationships)', () => {
     it('may not edit links, even of its own clients (403)', async () => {
       expect((await anaAgent.get(`/clients/${deAna.id}/relationships`)).status).toBe(403);
       const agentToken = csrfFrom((await anaAgent.get('/account')).text);
-      const res = await anaAgent.post(`/clients/${deAna.id}/relationships`).type('form').send({ _csrf: agentToken, attendantGroupIds: grupoBruno.id });
+      const res = await anaAgent
+        .post(`/clients/${deAna.id}/relationships`)
+        .type('form')
+        .send({ _csrf: agentToken, attendantGroupIds: grupoBruno.id });
       expect(res.status).toBe(403);
       expect((await linksOf(deAna.id)).groups).toEqual([grupoAna.id]);
     });
 
     it('lets a manager see every client, linked or not', async () => {
-      expect(rowIds((await http.get('/clients?status=all')).text).sort()).toEqual([deAna.id, deAnaInativo.id, deBruno.id, deAmbos.id, semGrupo.id].sort());
-      for (const client of [deBruno, semGrupo]) expect((await http.get(`/clients/${client.id}`)).status).toBe(200);
+      expect(rowIds((await http.get('/clients?status=all')).text).sort()).toEqual(
+        [deAna.id, deAnaInativo.id, deBruno.id, deAmbos.id, semGrupo.id].sort(),
+      );
+      for (const client of [deBruno, semGrupo])
+        expect((await http.get(`/clients/${client.id}`)).status).toBe(200);
       const picker = await http.get('/clients/picker').query({ q: 'visível' });
-      expect(options(picker.text).map((o) => o.value).sort()).toEqual(['', deAna.id, deBruno.id, deAmbos.id, semGrupo.id].sort());
+      expect(
+        options(picker.text)
+          .map((o) => o.value)
+          .sort(),
+      ).toEqual(['', deAna.id, deBruno.id, deAmbos.id, semGrupo.id].sort());
     });
   });
 });

@@ -36,9 +36,19 @@ describe('activating and inactivating a client (POST /clients/:id/status)', () =
   });
   afterAll(() => t.close());
 
-  const post = (id: string, fields: Record<string, string>) => http.post(`/clients/${id}/status`).type('form').send({ _csrf: token, ...fields });
+  const post = (id: string, fields: Record<string, string>) =>
+    http
+      .post(`/clients/${id}/status`)
+      .type('form')
+      .send({ _csrf: token, ...fields });
   const htmxPost = (id: string, fields: Record<string, string>) =>
-    http.post(`/clients/${id}/status`).set('HX-Request', 'true').set('HX-Target', `tr#client-${id}`).set('X-CSRF-Token', token).type('form').send(fields);
+    http
+      .post(`/clients/${id}/status`)
+      .set('HX-Request', 'true')
+      .set('HX-Target', `tr#client-${id}`)
+      .set('X-CSRF-Token', token)
+      .type('form')
+      .send(fields);
   const stored = (id: string) => t.dataSource.getRepository(Client).findOneByOrFail({ id });
 
   it('inactivates without JavaScript: 303 back to the list URL it came from, with a message there', async () => {
@@ -69,7 +79,10 @@ describe('activating and inactivating a client (POST /clients/:id/status)', () =
     ['nothing', undefined],
   ])('returns to the client page when returnTo is %s', async (_, returnTo) => {
     const client = await makeClient(t);
-    const res = await post(client.id, returnTo === undefined ? { status: 'inactive' } : { status: 'inactive', returnTo });
+    const res = await post(
+      client.id,
+      returnTo === undefined ? { status: 'inactive' } : { status: 'inactive', returnTo },
+    );
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/clients/${client.id}`);
   });
@@ -79,7 +92,9 @@ describe('activating and inactivating a client (POST /clients/:id/status)', () =
     const res = await htmxPost(client.id, { status: 'inactive', returnTo: '/clients?q=htmx' });
     expect(res.status).toBe(200);
     expect(res.text).not.toContain('<html');
-    expect(res.text.trim()).toMatch(new RegExp(`^<tr id="client-${client.id}" class="row-inactive">[\\s\\S]*</tr>$`));
+    expect(res.text.trim()).toMatch(
+      new RegExp(`^<tr id="client-${client.id}" class="row-inactive">[\\s\\S]*</tr>$`),
+    );
     expect(res.text).toContain('<span class="badge badge-muted">Inativo</span>');
     expect(res.text).toContain('aria-label="Ativar Mercadinho Htmx"');
     expect(res.text).toContain('<input type="hidden" name="status" value="active">');
@@ -98,13 +113,22 @@ describe('activating and inactivating a client (POST /clients/:id/status)', () =
     const client = await makeClient(t, { tradeName: 'Histórico de Situação' });
     await post(client.id, { status: 'inactive' });
     await post(client.id, { status: 'active' });
-    const entries: Array<{ action: string; changes: unknown; operator_name: string }> = await t.dataSource.query(
-      `SELECT action, changes, operator_name FROM client_history WHERE client_id = $1 AND action = 'status_changed' ORDER BY id`,
-      [client.id],
-    );
+    const entries: Array<{ action: string; changes: unknown; operator_name: string }> =
+      await t.dataSource.query(
+        `SELECT action, changes, operator_name FROM client_history WHERE client_id = $1 AND action = 'status_changed' ORDER BY id`,
+        [client.id],
+      );
     expect(entries).toEqual([
-      { action: 'status_changed', changes: { status: ['active', 'inactive'] }, operator_name: 'Marta Gestora' },
-      { action: 'status_changed', changes: { status: ['inactive', 'active'] }, operator_name: 'Marta Gestora' },
+      {
+        action: 'status_changed',
+        changes: { status: ['active', 'inactive'] },
+        operator_name: 'Marta Gestora',
+      },
+      {
+        action: 'status_changed',
+        changes: { status: ['inactive', 'active'] },
+        operator_name: 'Marta Gestora',
+      },
     ]);
     const page = await http.get(`/clients/${client.id}`);
     const history = text(/<ol class="history">([\s\S]*?)<\/ol>/.exec(page.text)![1]);
@@ -120,7 +144,10 @@ describe('activating and inactivating a client (POST /clients/:id/status)', () =
     const res = await post(client.id, { status: 'active' });
     expect(res.status).toBe(303);
     expect(await stored(client.id)).toMatchObject({ status: 'active', version: 1 });
-    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM client_history WHERE client_id = $1 AND action = 'status_changed'`, [client.id]);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM client_history WHERE client_id = $1 AND action = 'status_changed'`,
+      [client.id],
+    );
     expect(n).toBe(0);
   });
 
@@ -134,7 +161,10 @@ describe('activating and inactivating a client (POST /clients/:id/status)', () =
       expect(decode(res.text)).toContain(`<a href="/tickets?clientId=${client.id}">Tickets em aberto: 2</a>`);
       expect(res.text).toContain('Contratos ativos: 1');
       expect(await stored(client.id)).toMatchObject({ status: 'active', version: 1 });
-      const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM client_history WHERE client_id = $1 AND action = 'status_changed'`, [client.id]);
+      const [{ n }] = await t.dataSource.query(
+        `SELECT count(*)::int AS n FROM client_history WHERE client_id = $1 AND action = 'status_changed'`,
+        [client.id],
+      );
       expect(n).toBe(0);
     });
 
@@ -175,9 +205,17 @@ describe('activating and inactivating a client (POST /clients/:id/status)', () =
     const agent = t.http();
     await login(agent, agentOperator.email, agentOperator.password);
     const agentToken = csrfFrom((await agent.get('/account')).text);
-    const plain = await agent.post(`/clients/${client.id}/status`).type('form').send({ _csrf: agentToken, status: 'inactive' });
+    const plain = await agent
+      .post(`/clients/${client.id}/status`)
+      .type('form')
+      .send({ _csrf: agentToken, status: 'inactive' });
     expect(plain.status).toBe(403);
-    const htmx = await agent.post(`/clients/${client.id}/status`).set('HX-Request', 'true').set('X-CSRF-Token', agentToken).type('form').send({ status: 'inactive' });
+    const htmx = await agent
+      .post(`/clients/${client.id}/status`)
+      .set('HX-Request', 'true')
+      .set('X-CSRF-Token', agentToken)
+      .type('form')
+      .send({ status: 'inactive' });
     expect(htmx.status).toBe(403);
     expect((await stored(client.id)).status).toBe('active');
   });

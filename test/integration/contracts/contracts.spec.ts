@@ -29,7 +29,9 @@ describe('contracts: create, view, edit, cancel (SPEC §3.4)', () => {
 
   const stored = (id: string) => t.dataSource.getRepository(Contract).findOneByOrFail({ id });
   const history = (clientId: string) =>
-    t.dataSource.getRepository(ClientHistoryEntry).find({ where: { clientId, subject: 'contract' }, order: { id: 'ASC' } });
+    t.dataSource
+      .getRepository(ClientHistoryEntry)
+      .find({ where: { clientId, subject: 'contract' }, order: { id: 'ASC' } });
   const newPath = (clientId: string) => `/clients/${clientId}/contracts/new`;
   const signedIn = async (operator: TestOperator) => {
     const agent = t.http();
@@ -39,20 +41,16 @@ describe('contracts: create, view, edit, cancel (SPEC §3.4)', () => {
 
   it('creates a contract from pt-BR numbers, goes to its page and shows the money as R$ 1.500,00', async () => {
     const client = await makeClient(t, { tradeName: 'Padaria Pão Quente' });
-    const res = await postForm(
-      http,
-      newPath(client.id),
-      {
-        name: 'Suporte mensal 2026',
-        modality: 'hours_bank',
-        startDate: '2026-01-15',
-        durationMonths: '12',
-        monthlyValue: '1.500,00',
-        includedHours: '7,5',
-        readjustmentIndex: 'IGP-M',
-        autoRenew: 'true',
-      },
-    );
+    const res = await postForm(http, newPath(client.id), {
+      name: 'Suporte mensal 2026',
+      modality: 'hours_bank',
+      startDate: '2026-01-15',
+      durationMonths: '12',
+      monthlyValue: '1.500,00',
+      includedHours: '7,5',
+      readjustmentIndex: 'IGP-M',
+      autoRenew: 'true',
+    });
     expect(res.status).toBe(303);
     const [contract] = await t.dataSource.getRepository(Contract).findBy({ clientId: client.id });
     expect(res.headers.location).toBe(`/contracts/${contract.id}`);
@@ -71,7 +69,10 @@ describe('contracts: create, view, edit, cancel (SPEC §3.4)', () => {
     });
     expect(contract.monthlyValue.toString()).toBe('1500.00');
     expect(contract.includedHours?.toString()).toBe('7.5');
-    const [{ monthly_value }] = await t.dataSource.query(`SELECT monthly_value::text FROM contracts WHERE id = $1`, [contract.id]);
+    const [{ monthly_value }] = await t.dataSource.query(
+      `SELECT monthly_value::text FROM contracts WHERE id = $1`,
+      [contract.id],
+    );
     expect(monthly_value).toBe('1500.00');
 
     const page = await http.get(res.headers.location);
@@ -84,7 +85,12 @@ describe('contracts: create, view, edit, cancel (SPEC §3.4)', () => {
     expect(text(page.text)).toContain('7,5 h');
 
     const [entry] = await history(client.id);
-    expect(entry).toMatchObject({ action: 'created', subjectId: contract.id, subjectLabel: 'Suporte mensal 2026', operatorName: 'Marta Gestora' });
+    expect(entry).toMatchObject({
+      action: 'created',
+      subjectId: contract.id,
+      subjectLabel: 'Suporte mensal 2026',
+      operatorName: 'Marta Gestora',
+    });
     expect(entry.changes.monthlyValue).toEqual([null, '1500.00']);
     const clientPage = await http.get(`/clients/${client.id}`);
     expect(text(clientPage.text)).toContain('o contrato “Suporte mensal 2026”');
@@ -129,9 +135,13 @@ describe('contracts: create, view, edit, cancel (SPEC §3.4)', () => {
     expect(res.status).toBe(422);
     expect(fieldError(res.text, 'monthlyValue')).toBe('Informe um valor em reais, como 1.500,00 ou 1500.00.');
     expect(fieldError(res.text, 'endDate')).toBe('O término não pode ser anterior ao início.');
-    expect(fieldError(res.text, 'includedHours')).toBe('Informe as horas com até 2 casas decimais, como 7,5.');
+    expect(fieldError(res.text, 'includedHours')).toBe(
+      'Informe as horas com até 2 casas decimais, como 7,5.',
+    );
     expect(fieldError(res.text, 'readjustmentPercent')).toBe('Informe o percentual do reajuste fixo.');
-    expect(fieldError(res.text, 'readjustmentPeriodMonths')).toBe('Informe o período de reajuste em meses, de 1 a 120.');
+    expect(fieldError(res.text, 'readjustmentPeriodMonths')).toBe(
+      'Informe o período de reajuste em meses, de 1 a 120.',
+    );
     expect(inputValue(res.text, 'name')).toBe('Contrato com erros');
     expect(inputValue(res.text, 'monthlyValue')).toBe('1.500,000');
     expect(inputValue(res.text, 'includedHours')).toBe('muitas');
@@ -161,8 +171,15 @@ describe('contracts: create, view, edit, cancel (SPEC §3.4)', () => {
     const client = await makeClient(t, { tradeName: 'Cliente Parado', status: 'inactive' });
     const form = await http.get(newPath(client.id));
     expect(form.status).toBe(422);
-    expect(text(form.text)).toContain('Este cliente está inativo: não é possível cadastrar contratos para ele.');
-    const res = await postForm(http, newPath(client.id), contractFields() as Record<string, string>, `/clients/${client.id}`);
+    expect(text(form.text)).toContain(
+      'Este cliente está inativo: não é possível cadastrar contratos para ele.',
+    );
+    const res = await postForm(
+      http,
+      newPath(client.id),
+      contractFields() as Record<string, string>,
+      `/clients/${client.id}`,
+    );
     expect(res.status).toBe(422);
     expect(text(res.text)).toContain('Este cliente está inativo');
     expect(await t.dataSource.getRepository(Contract).countBy({ clientId: client.id })).toBe(0);
@@ -176,11 +193,13 @@ describe('contracts: create, view, edit, cancel (SPEC §3.4)', () => {
     expect(form.status).toBe(200);
     expect(inputValue(form.text, 'monthlyValue')).toBe('800,00');
     expect(inputValue(form.text, 'version')).toBe('1');
-    const res = await postForm(
-      http,
-      `/contracts/${contract.id}/edit`,
-      { ...(contractFields({ name: 'Depois', monthlyValue: '850,50', startDate: contract.startDate }) as Record<string, string>), version: '1' },
-    );
+    const res = await postForm(http, `/contracts/${contract.id}/edit`, {
+      ...(contractFields({ name: 'Depois', monthlyValue: '850,50', startDate: contract.startDate }) as Record<
+        string,
+        string
+      >),
+      version: '1',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.location).toBe(`/contracts/${contract.id}`);
     const saved = await stored(contract.id);
@@ -214,7 +233,12 @@ describe('contracts: create, view, edit, cancel (SPEC §3.4)', () => {
   it('cancels a contract with a reason: status Cancelado, no more edits, history written', async () => {
     const client = await makeClient(t);
     const contract = await makeContract(t, client, { name: 'Vai cancelar' });
-    const res = await postForm(http, `/contracts/${contract.id}/cancel`, { reason: 'Cliente encerrou as atividades' }, `/contracts/${contract.id}`);
+    const res = await postForm(
+      http,
+      `/contracts/${contract.id}/cancel`,
+      { reason: 'Cliente encerrou as atividades' },
+      `/contracts/${contract.id}`,
+    );
     expect(res.status).toBe(303);
     const saved = await stored(contract.id);
     expect(saved.cancelledAt).toBeInstanceOf(Date);
@@ -227,8 +251,13 @@ describe('contracts: create, view, edit, cancel (SPEC §3.4)', () => {
     const again = await postForm(http, `/contracts/${contract.id}/cancel`, {}, `/clients/${client.id}`);
     expect(again.status).toBe(422);
     const entry = (await history(client.id)).find((e) => e.action === 'cancelled')!;
-    expect(entry.changes).toEqual({ contractStatus: ['active', 'cancelled'], cancellationReason: [null, 'Cliente encerrou as atividades'] });
-    expect(text((await http.get(`/clients/${client.id}`)).text)).toContain('Situação do contrato Ativo → Cancelado');
+    expect(entry.changes).toEqual({
+      contractStatus: ['active', 'cancelled'],
+      cancellationReason: [null, 'Cliente encerrou as atividades'],
+    });
+    expect(text((await http.get(`/clients/${client.id}`)).text)).toContain(
+      'Situação do contrato Ativo → Cancelado',
+    );
   });
 
   it('lists the client’s contracts on the client page with status badges, value and next readjustment', async () => {
@@ -236,11 +265,17 @@ describe('contracts: create, view, edit, cancel (SPEC §3.4)', () => {
     const active = await makeContract(t, client, { name: 'Em vigor', monthlyValue: '2.345,67' });
     const due = await makeContract(t, client, { name: 'Com reajuste' });
     await setContractDates(t, due, { nextReadjustmentDate: today });
-    const expired = await makeContract(t, client, { name: 'Antigo', startDate: '2020-01-01', durationMonths: '12' });
+    const expired = await makeContract(t, client, {
+      name: 'Antigo',
+      startDate: '2020-01-01',
+      durationMonths: '12',
+    });
     const page = await http.get(`/clients/${client.id}`);
     expect(page.status).toBe(200);
     const section = /<section id="contracts"[\s\S]*?<\/section>/.exec(page.text)![0];
-    expect(section).toMatch(new RegExp(`id="contract-${active.id}"[\\s\\S]*?badge-success">Ativo<[\\s\\S]*?R\\$\\u00a02\\.345,67`));
+    expect(section).toMatch(
+      new RegExp(`id="contract-${active.id}"[\\s\\S]*?badge-success">Ativo<[\\s\\S]*?R\\$\\u00a02\\.345,67`),
+    );
     expect(section).toMatch(new RegExp(`id="contract-${due.id}"[\\s\\S]*?badge-warning">Reajuste pendente<`));
     expect(section).toMatch(new RegExp(`id="contract-${expired.id}"[\\s\\S]*?badge-muted">Vencido<`));
     expect(text(section)).toContain(addMonths(active.startDate, 12).split('-').reverse().join('/'));
@@ -266,7 +301,10 @@ describe('contracts: create, view, edit, cancel (SPEC §3.4)', () => {
 
   it('refuses unknown form fields with 400 (no mass assignment)', async () => {
     const client = await makeClient(t);
-    const res = await postForm(http, newPath(client.id), { ...(contractFields() as Record<string, string>), clientId: client.id });
+    const res = await postForm(http, newPath(client.id), {
+      ...(contractFields() as Record<string, string>),
+      clientId: client.id,
+    });
     expect(res.status).toBe(400);
   });
 
@@ -283,10 +321,18 @@ describe('contracts: create, view, edit, cancel (SPEC §3.4)', () => {
       { endDate: addDays(today, 10), next: addDays(today, 1), autoRenew: false, cancelled: true },
     ];
     for (const c of cases) {
-      const contract = await makeContract(t, client, { startDate: '2020-01-01', durationMonths: undefined, autoRenew: c.autoRenew });
+      const contract = await makeContract(t, client, {
+        startDate: '2020-01-01',
+        durationMonths: undefined,
+        autoRenew: c.autoRenew,
+      });
       await setContractDates(t, contract, { endDate: c.endDate, nextReadjustmentDate: c.next });
-      if (c.cancelled) await t.dataSource.query(`UPDATE contracts SET cancelled_at = now() WHERE id = $1`, [contract.id]);
-      const [{ status }] = await t.dataSource.query(`SELECT ${contractStatusSql('k', '$2')} AS status FROM contracts k WHERE id = $1`, [contract.id, today]);
+      if (c.cancelled)
+        await t.dataSource.query(`UPDATE contracts SET cancelled_at = now() WHERE id = $1`, [contract.id]);
+      const [{ status }] = await t.dataSource.query(
+        `SELECT ${contractStatusSql('k', '$2')} AS status FROM contracts k WHERE id = $1`,
+        [contract.id, today],
+      );
       const reloaded = await stored(contract.id);
       expect([c, status]).toEqual([c, computeContractStatus(reloaded, today)]);
       expect(reloaded.statusOn(today)).toBe(status);

@@ -34,7 +34,10 @@ describe('inactivation rules (SPEC §5): tickets and contracts keep a client act
 
   const stored = (id: string) => t.dataSource.getRepository(Client).findOneByOrFail({ id });
   const inactivate = (id: string) =>
-    http.post(`/clients/${id}/status`).type('form').send({ _csrf: token, status: 'inactive', returnTo: '/clients' });
+    http
+      .post(`/clients/${id}/status`)
+      .type('form')
+      .send({ _csrf: token, status: 'inactive', returnTo: '/clients' });
   const inactivateHtmx = (id: string) =>
     http
       .post(`/clients/${id}/status`)
@@ -44,10 +47,19 @@ describe('inactivation rules (SPEC §5): tickets and contracts keep a client act
       .type('form')
       .send({ status: 'inactive', returnTo: '/clients' });
   /** The blocker links of the refusal alert (in the row, or on the no-JS page). */
-  const blockerItems = (html: string) => [...(/<div[^>]*class="alert alert-error[^"]*"[\s\S]*?<\/div>/.exec(html)?.[0] ?? '').matchAll(/<li><a href="([^"]+)">([^<]+)<\/a><\/li>/g)].map((m) => ({ href: decode(m[1]), message: decode(m[2]) }));
+  const blockerItems = (html: string) =>
+    [
+      ...(/<div[^>]*class="alert alert-error[^"]*"[\s\S]*?<\/div>/.exec(html)?.[0] ?? '').matchAll(
+        /<li><a href="([^"]+)">([^<]+)<\/a><\/li>/g,
+      ),
+    ].map((m) => ({ href: decode(m[1]), message: decode(m[2]) }));
 
   /** Refused both ways (htmx row and no-JS page), nothing changed; then `remove` lifts it and inactivation passes. */
-  async function expectBlockedUntil(links: Links, expected: { message: string; href: string }, remove: () => Promise<unknown>) {
+  async function expectBlockedUntil(
+    links: Links,
+    expected: { message: string; href: string },
+    remove: () => Promise<unknown>,
+  ) {
     const { client } = links;
     const row = await inactivateHtmx(client.id);
     expect(row.status).toBe(422);
@@ -66,28 +78,43 @@ describe('inactivation rules (SPEC §5): tickets and contracts keep a client act
     expect(ok.status).toBe(200);
     expect(ok.text).not.toContain('Não é possível inativar');
     expect((await stored(client.id)).status).toBe('inactive');
-    const [entry] = await t.dataSource.getRepository(ClientHistoryEntry).findBy({ clientId: client.id, action: 'status_changed', subject: 'client' });
+    const [entry] = await t.dataSource
+      .getRepository(ClientHistoryEntry)
+      .findBy({ clientId: client.id, action: 'status_changed', subject: 'client' });
     expect(entry.changes).toEqual({ status: ['active', 'inactive'] });
   }
 
-  const move = (ticket: Ticket, status: string) => postForm(http, `/tickets/${ticket.id}/status`, { status }, `/tickets/${ticket.id}`);
+  const move = (ticket: Ticket, status: string) =>
+    postForm(http, `/tickets/${ticket.id}/status`, { status }, `/tickets/${ticket.id}`);
 
   it('refuses while the client has an open ticket, until it is closed', async () => {
     const links = await makeLinkedClient(t);
     const ticket = await makeTicket(t, links);
-    await expectBlockedUntil(links, { message: 'Tickets abertos: 1', href: `/tickets?clientId=${links.client.id}&status=open` }, () => move(ticket, 'closed'));
+    await expectBlockedUntil(
+      links,
+      { message: 'Tickets abertos: 1', href: `/tickets?clientId=${links.client.id}&status=open` },
+      () => move(ticket, 'closed'),
+    );
   });
 
   it('refuses while the client has a ticket in progress, until it is cancelled', async () => {
     const links = await makeLinkedClient(t);
     const ticket = await makeTicket(t, links, { status: 'in_progress' });
-    await expectBlockedUntil(links, { message: 'Tickets em andamento: 1', href: `/tickets?clientId=${links.client.id}&status=in_progress` }, () => move(ticket, 'cancelled'));
+    await expectBlockedUntil(
+      links,
+      { message: 'Tickets em andamento: 1', href: `/tickets?clientId=${links.client.id}&status=in_progress` },
+      () => move(ticket, 'cancelled'),
+    );
   });
 
   it('refuses while the client has a waiting ticket, until it is closed', async () => {
     const links = await makeLinkedClient(t);
     const ticket = await makeTicket(t, links, { status: 'waiting' });
-    await expectBlockedUntil(links, { message: 'Tickets aguardando: 1', href: `/tickets?clientId=${links.client.id}&status=waiting` }, () => move(ticket, 'closed'));
+    await expectBlockedUntil(
+      links,
+      { message: 'Tickets aguardando: 1', href: `/tickets?clientId=${links.client.id}&status=waiting` },
+      () => move(ticket, 'closed'),
+    );
   });
 
   it('refuses while a closed ticket of a desk that requires review is not reviewed, until it is reviewed', async () => {
@@ -95,7 +122,10 @@ describe('inactivation rules (SPEC §5): tickets and contracts keep a client act
     const ticket = await makeTicket(t, links, { status: 'closed' });
     await expectBlockedUntil(
       links,
-      { message: 'Tickets encerrados aguardando revisão: 1', href: `/tickets?clientId=${links.client.id}&status=pending_review` },
+      {
+        message: 'Tickets encerrados aguardando revisão: 1',
+        href: `/tickets?clientId=${links.client.id}&status=pending_review`,
+      },
       () => postForm(http, `/tickets/${ticket.id}/review`, {}, `/tickets/${ticket.id}`),
     );
   });
@@ -103,8 +133,10 @@ describe('inactivation rules (SPEC §5): tickets and contracts keep a client act
   it('refuses while the client has an active contract, until it is cancelled', async () => {
     const links = await makeLinkedClient(t);
     const contract = await makeContract(t, links.client);
-    await expectBlockedUntil(links, { message: 'Contratos ativos: 1', href: `/clients/${links.client.id}#contracts` }, () =>
-      postForm(http, `/contracts/${contract.id}/cancel`, {}, `/contracts/${contract.id}`),
+    await expectBlockedUntil(
+      links,
+      { message: 'Contratos ativos: 1', href: `/clients/${links.client.id}#contracts` },
+      () => postForm(http, `/contracts/${contract.id}/cancel`, {}, `/contracts/${contract.id}`),
     );
   });
 
@@ -112,8 +144,10 @@ describe('inactivation rules (SPEC §5): tickets and contracts keep a client act
     const links = await makeLinkedClient(t);
     const contract = await makeContract(t, links.client);
     await setContractDates(t, contract, { nextReadjustmentDate: addDays(today, -5) });
-    await expectBlockedUntil(links, { message: 'Contratos com reajuste pendente: 1', href: `/clients/${links.client.id}#contracts` }, () =>
-      postForm(http, `/contracts/${contract.id}/cancel`, {}, `/contracts/${contract.id}`),
+    await expectBlockedUntil(
+      links,
+      { message: 'Contratos com reajuste pendente: 1', href: `/clients/${links.client.id}#contracts` },
+      () => postForm(http, `/contracts/${contract.id}/cancel`, {}, `/contracts/${contract.id}`),
     );
   });
 
@@ -157,11 +191,34 @@ describe('inactivation rules (SPEC §5): tickets and contracts keep a client act
   it('always allows reactivation, and an inactive client gets no new ticket (422)', async () => {
     const links = await makeLinkedClient(t);
     expect((await inactivate(links.client.id)).status).toBe(303);
-    const refused = await postForm(http, '/tickets/new', { clientId: links.client.id, serviceDeskId: links.desk.id, attendantGroupId: links.group.id, title: 'Não abre' }, '/tickets/new');
+    const refused = await postForm(
+      http,
+      '/tickets/new',
+      {
+        clientId: links.client.id,
+        serviceDeskId: links.desk.id,
+        attendantGroupId: links.group.id,
+        title: 'Não abre',
+      },
+      '/tickets/new',
+    );
     expect(refused.status).toBe(422);
-    const back = await http.post(`/clients/${links.client.id}/status`).type('form').send({ _csrf: token, status: 'active' });
+    const back = await http
+      .post(`/clients/${links.client.id}/status`)
+      .type('form')
+      .send({ _csrf: token, status: 'active' });
     expect(back.status).toBe(303);
-    const opened = await postForm(http, '/tickets/new', { clientId: links.client.id, serviceDeskId: links.desk.id, attendantGroupId: links.group.id, title: 'Agora abre' }, '/tickets/new');
+    const opened = await postForm(
+      http,
+      '/tickets/new',
+      {
+        clientId: links.client.id,
+        serviceDeskId: links.desk.id,
+        attendantGroupId: links.group.id,
+        title: 'Agora abre',
+      },
+      '/tickets/new',
+    );
     expect(opened.status).toBe(303);
   });
 
@@ -177,7 +234,12 @@ describe('inactivation rules (SPEC §5): tickets and contracts keep a client act
         let settled = false;
         const creating = t.app
           .get(TicketsService)
-          .create(asSession(manager), { clientId: links.client.id, serviceDeskId: links.desk.id, attendantGroupId: links.group.id, title: 'Corrida' })
+          .create(asSession(manager), {
+            clientId: links.client.id,
+            serviceDeskId: links.desk.id,
+            attendantGroupId: links.group.id,
+            title: 'Corrida',
+          })
           .finally(() => (settled = true));
         creating.catch(() => undefined);
         await new Promise((resolve) => setTimeout(resolve, 300));
@@ -228,11 +290,19 @@ describe('inactivation rules (SPEC §5): tickets and contracts keep a client act
           opener
             .post('/tickets/new')
             .type('form')
-            .send({ _csrf: openerToken, clientId: links.client.id, serviceDeskId: links.desk.id, attendantGroupId: links.group.id, title: `Corrida ${i}` }),
+            .send({
+              _csrf: openerToken,
+              clientId: links.client.id,
+              serviceDeskId: links.desk.id,
+              attendantGroupId: links.group.id,
+              title: `Corrida ${i}`,
+            }),
           inactivate(links.client.id),
         ]);
         const client = await stored(links.client.id);
-        const tickets = await t.dataSource.getRepository(Ticket).countBy({ clientId: links.client.id, status: 'open' });
+        const tickets = await t.dataSource
+          .getRepository(Ticket)
+          .countBy({ clientId: links.client.id, status: 'open' });
         if (client.status === 'inactive') {
           expect([i, status.status, ticket.status, tickets]).toEqual([i, 303, 422, 0]);
           outcomes.inactivationWon += 1;
@@ -251,7 +321,12 @@ describe('inactivation rules (SPEC §5): tickets and contracts keep a client act
       for (let i = 0; i < 40; i++) {
         const links = await makeLinkedClient(t);
         const [created, changed] = await Promise.allSettled([
-          tickets.create(operator, { clientId: links.client.id, serviceDeskId: links.desk.id, attendantGroupId: links.group.id, title: `Serviço ${i}` }),
+          tickets.create(operator, {
+            clientId: links.client.id,
+            serviceDeskId: links.desk.id,
+            attendantGroupId: links.group.id,
+            title: `Serviço ${i}`,
+          }),
           statuses.change(operator, links.client.id, 'inactive'),
         ]);
         const client = await stored(links.client.id);
