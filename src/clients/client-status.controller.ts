@@ -4,7 +4,7 @@ import type { SessionOperator } from '../auth/session-operator';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
 import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
-import { isHtmx } from '../common/htmx';
+import { isHtmx, redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { ClientListService } from './client-list.service';
 import { ClientStatusService } from './client-status.service';
@@ -53,6 +53,6 @@ export class ClientStatusController {
       });
     }
     flash(req, 'success', status === 'active' ? 'clients.activated' : 'clients.inactivated', { name: result.client.tradeName });
-    res.redirect(303, back);
+    redirectAfterChange(req, res, back);
   }
 }

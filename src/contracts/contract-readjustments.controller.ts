@@ -120,7 +120,7 @@ export class ContractReadjustmentsController {
     const rows = await this.readjustments.dueIn(operator, month);
     res.status(status).render('contracts/due', {
       title: translate(res.locals.locale, 'contracts.dueTitle'),
-      section: 'clients',
+      section: 'contracts',
       month,
       rows: rows.map((row) => {
         const view = contractView(row.contract, today);

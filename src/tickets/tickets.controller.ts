@@ -59,7 +59,7 @@ export class TicketsController {
     const [{ rows, hasNext }, catalog, client] = await Promise.all([
       this.tickets.list(operator, state),
       this.links.catalog(),
-      state.clientId ? this.clients.findVisible(operator, state.clientId).catch(() => null) : null,
+      state.clientId ? this.clients.findVisible(operator, state.clientId).catch(notFoundAsNull) : null,
     ]);
     varyOnHtmx(res);
     res.render('tickets/index', {
@@ -145,10 +145,7 @@ export class TicketsController {
     const locale = res.locals.locale as string;
     let client: Client | null = null;
     if (isUuid(form.clientId)) {
-      client = await this.clients.findVisible(operator, form.clientId).catch((error: unknown) => {
-        if (error instanceof NotFoundException) return null;
-        throw error;
-      });
+      client = await this.clients.findVisible(operator, form.clientId).catch(notFoundAsNull);
       if (client && client.status !== 'active') {
         errors = { ...errors, clientId: translate(locale, 'tickets.errors.clientInactive') };
         status = 422;
@@ -193,4 +190,10 @@ function choiceMessages(errors: FieldErrors, values: Record<string, unknown>, re
   for (const [field, key] of Object.entries(keys))
     if (out[field] && values[field] === undefined) out[field] = translate(res.locals.locale, key);
   return out;
+}
+
+/** A client the operator may not see is simply absent here (no filter chip, the picker instead). */
+function notFoundAsNull(error: unknown): null {
+  if (error instanceof NotFoundException) return null;
+  throw error;
 }

@@ -296,16 +296,14 @@ export class TicketsService {
     from: TicketStatus | null,
     to: TicketStatus | null,
   ) {
-    await tx
-      .getRepository(TicketEvent)
-      .insert({
-        ticketId,
-        operatorId: operator.id,
-        operatorName: operator.name,
-        kind,
-        fromStatus: from,
-        toStatus: to,
-      });
+    await tx.getRepository(TicketEvent).insert({
+      ticketId,
+      operatorId: operator.id,
+      operatorName: operator.name,
+      kind,
+      fromStatus: from,
+      toStatus: to,
+    });
   }
 
   private query<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {

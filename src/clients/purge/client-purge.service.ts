@@ -10,6 +10,13 @@ export const PURGE_BATCH_SIZE = 5000;
 /** A marked client still present after this long is logged as an error on every run (deadline: 48 h). */
 export const PURGE_OVERDUE_HOURS = 36;
 const LOCK_NAME = 'clientela:client-purge';
+
+/**
+ * The run in progress in this process, whichever service instance started it. The advisory lock covers
+ * other processes; this covers the embedded database, where every connection shares one session (and a
+ * session's advisory locks re-enter).
+ */
+let runningHere: Promise<PurgeReport> | null = null;
 const PASSES = 3;
 const LOCK_RETRIES = 3;
 
@@ -60,7 +67,6 @@ const emptyReport = (skipped: boolean): PurgeReport => ({
 @Injectable()
 export class ClientPurgeService {
   private readonly logger = new Logger('ClientPurge');
-  private running: Promise<PurgeReport> | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -68,12 +74,12 @@ export class ClientPurgeService {
   ) {}
 
   run(options: PurgeOptions = {}): Promise<PurgeReport> {
-    // In-process guard too: the embedded database shares one session, where advisory locks re-enter.
-    if (this.running) return Promise.resolve(emptyReport(true));
-    this.running = this.runLocked(options).finally(() => {
-      this.running = null;
+    if (runningHere) return Promise.resolve(emptyReport(true));
+    const run = this.runLocked(options).finally(() => {
+      runningHere = null;
     });
-    return this.running;
+    runningHere = run;
+    return run;
   }
 
   private async runLocked(options: PurgeOptions): Promise<PurgeReport> {

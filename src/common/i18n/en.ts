@@ -313,6 +313,8 @@ export const en: Record<string, string> = {
   'validation.addressState': 'Enter the address state.',
   'validation.billingClient': 'Choose a valid paying client.',
   // contracts, displacements, tickets (issue 4)
+  'nav.readjustments': 'Readjustments',
+  'contracts.oneMonth': '1 month',
   'contracts.title': 'Contracts',
   'contracts.new': 'New contract',
   'contracts.newTitle': 'New contract',

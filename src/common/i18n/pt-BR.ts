@@ -316,6 +316,8 @@ export const ptBR: Record<string, string> = {
   'validation.addressState': 'Informe a UF do endereço.',
   'validation.billingClient': 'Escolha um cliente pagador válido.',
   // contracts, displacements, tickets (issue 4)
+  'nav.readjustments': 'Reajustes',
+  'contracts.oneMonth': '1 mês',
   'contracts.title': 'Contratos',
   'contracts.new': 'Novo contrato',
   'contracts.newTitle': 'Novo contrato',

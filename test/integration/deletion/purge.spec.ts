@@ -6,12 +6,15 @@ import { ClientPurgeService, PURGE_BATCH_SIZE } from '../../../src/clients/purge
 import { markForDeletion, rowsReferencing, seedClient, tableExists, textMentions } from '../../factories/client-data.factory';
 import { makeClient, makeContact } from '../../factories/client.factory';
 import { makeOperator } from '../../factories/operator.factory';
+import { Client as PgClient } from 'pg';
 import { login } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 describe('the purge of clients marked for deletion', () => {
   let t: TestApp;
   let purge: ClientPurgeService;
+  /** Killing a backend and a second session's locks need a real server (the embedded one has one session). */
+  const itOnServer = (name: string, fn: () => Promise<void>) => it(name, async () => (t.db.embedded ? undefined : fn()));
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -112,7 +115,7 @@ describe('the purge of clients marked for deletion', () => {
     }
   });
 
-  it('survives its database connection being killed mid-way; the next run completes', async () => {
+  itOnServer('survives its database connection being killed mid-way; the next run completes', async () => {
     await purge.run();
     const seeded = await seedClient(t, { ticketEvents: 300 });
     const requested = nonZero(await markForDeletion(t, seeded.client.id));
@@ -138,25 +141,39 @@ describe('the purge of clients marked for deletion', () => {
     expect(await rowsReferencing(t, seeded.client.id, ['client_deletions'])).toEqual({});
   });
 
-  it('never runs twice at once: a second instance skips while the first holds the lock', async () => {
+  it('never runs twice at once in one process: a run started meanwhile skips', async () => {
     await purge.run();
     const seeded = await seedClient(t, { ticketEvents: 500 });
     await markForDeletion(t, seeded.client.id);
-    const audit = t.app.get(AuditLogger);
-    // two app instances: two services, one database
-    const [a, b] = [new ClientPurgeService(t.dataSource, audit), new ClientPurgeService(t.dataSource, audit)];
-    let second: Promise<Awaited<ReturnType<ClientPurgeService['run']>>> | undefined;
-    const first = a.run({
+    const other = new ClientPurgeService(t.dataSource, t.app.get(AuditLogger));
+    let second: ReturnType<ClientPurgeService['run']> | undefined;
+    const first = purge.run({
       batchSize: 50,
       onBatch: () => {
-        second ??= b.run();
+        second ??= other.run();
       },
     });
     const [r1, r2] = [await first, await second!];
     expect(r2.skipped).toBe(true);
     expect(r1.purged.map((p) => p.clientId)).toContain(seeded.client.id);
-    // and the lock is released afterwards
-    expect((await b.run()).skipped).toBe(false);
+    expect((await other.run()).skipped).toBe(false);
+  });
+
+  itOnServer('skips while another app instance holds the advisory lock, and runs once it is released', async () => {
+    await purge.run();
+    const client = await makeClient(t);
+    await markForDeletion(t, client.id);
+    const instance = new PgClient({ connectionString: t.db.url }); // another process's session
+    await instance.connect();
+    try {
+      await instance.query(`SELECT pg_advisory_lock(hashtext('clientela:client-purge'))`);
+      expect(await purge.run()).toMatchObject({ skipped: true, purged: [] });
+      expect((await record(client.id)).purged_at).toBeNull();
+      await instance.query(`SELECT pg_advisory_unlock(hashtext('clientela:client-purge'))`);
+      expect((await purge.run()).purged.map((p) => p.clientId)).toEqual([client.id]);
+    } finally {
+      await instance.end();
+    }
   });
 
   it('purges tables added later (with their children) and guards them too', async () => {

@@ -1,0 +1,60 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { OnEvent } from '@nestjs/event-emitter';
+import { CLIENT_CHANGED, ClientChangedEvent } from '../../clients/client-events';
+import { ClientSectionsRegistry } from '../../clients/client-sections';
+import { IntegrationStatusService } from './integration-status.service';
+
+/** The client fields sent to Asaas and Conta Azul: changing one of them makes the customer there stale. */
+export const SYNCED_FIELDS = new Set([
+  'tradeName',
+  'legalName',
+  'personType',
+  'document',
+  'stateRegistration',
+  'municipalRegistration',
+  'email',
+  'financialEmail',
+  'phone',
+  'postalCode',
+  'street',
+  'number',
+  'complement',
+  'district',
+  'city',
+  'state',
+]);
+
+/**
+ * How billing integrations plug into the client: the "Integrações" section of the client page (one status
+ * block per provider, with "Sincronizar") and, when a client's synced data changes, its links go back to
+ * "pendente" — in the transaction of the change, so the two cannot disagree.
+ */
+@Injectable()
+export class IntegrationsRegistration implements OnModuleInit {
+  constructor(
+    private readonly sections: ClientSectionsRegistry,
+    private readonly status: IntegrationStatusService,
+  ) {}
+
+  onModuleInit(): void {
+    this.sections.register({
+      id: 'integrations',
+      titleKey: 'integrations.title',
+      order: 300,
+      partial: 'integrations/_section',
+      load: async (client, operator) => ({ providers: await this.status.forClient(client.id, operator) }),
+      action: (client, operator) =>
+        operator.role !== 'agent' ? { labelKey: 'integrations.nextStep', href: `/clients/${client.id}#integrations` } : null,
+    });
+  }
+
+  @OnEvent(CLIENT_CHANGED, { promisify: true, suppressErrors: false })
+  async markPending(event: ClientChangedEvent): Promise<void> {
+    if (event.subject !== 'client' || event.action !== 'updated') return;
+    if (!Object.keys(event.changes).some((field) => SYNCED_FIELDS.has(field))) return;
+    await event.manager.query(
+      `UPDATE client_integration_links SET status = 'pending', updated_at = now() WHERE client_id = $1 AND status <> 'pending'`,
+      [event.clientId],
+    );
+  }
+}
