@@ -75,7 +75,9 @@ export class CreateBillingIntegrations1764324500000 implements MigrationInterfac
       )`);
     await q.query(`CREATE INDEX sync_runs_provider_idx ON sync_runs (provider, created_at DESC)`);
     // Boot-time recovery looks for unfinished runs; a sync request looks for a queued one of the client.
-    await q.query(`CREATE INDEX sync_runs_open_idx ON sync_runs (provider, client_id) WHERE status IN ('queued', 'running')`);
+    await q.query(
+      `CREATE INDEX sync_runs_open_idx ON sync_runs (provider, client_id) WHERE status IN ('queued', 'running')`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

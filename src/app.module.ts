@@ -20,6 +20,9 @@ import { ContractsModule } from './contracts/contracts.module';
 import { DisplacementsModule } from './displacements/displacements.module';
 import { TicketsModule } from './tickets/tickets.module';
 import { TelephonyModule } from './integrations/telephony/telephony.module';
+import { SyncModule } from './integrations/sync/sync.module';
+import { AsaasModule } from './integrations/asaas/asaas.module';
+import { ContaAzulModule } from './integrations/conta-azul/conta-azul.module';
 
 @Module({})
 export class AppModule {
@@ -75,6 +78,9 @@ export class AppModule {
         DisplacementsModule,
         TicketsModule,
         TelephonyModule,
+        SyncModule,
+        AsaasModule,
+        ContaAzulModule,
       ],
       providers: [
         { provide: APP_CONFIG, useValue: config },

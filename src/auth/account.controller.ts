@@ -6,7 +6,6 @@ import { flash } from '../common/flash';
 import { FieldErrors, parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
-import { saveSession } from '../common/session-save';
 import { AccountDto, ChangePasswordDto, TotpCodeDto } from './dto/operator.dto';
 import { LOCALES } from './operator.entity';
 import { OperatorsService } from './operators.service';
@@ -105,7 +104,6 @@ export class AccountController {
     // Sent here from a deletion: go back to it.
     const back = req.session.totpReturnTo;
     delete req.session.totpReturnTo;
-    await saveSession(req);
     redirectAfterChange(req, res, result === 'enabled' && back ? back : '/account/security');
   }
 
@@ -129,19 +127,16 @@ export class AccountController {
       return this.renderSecurity(res, me, status, { code: message });
     }
     flash(req, 'success', 'totp.disabled');
-    await saveSession(req);
     redirectAfterChange(req, res, '/account/security');
   }
 
   private render(res: Response, status: number, form: object, errors: FieldErrors) {
-    res
-      .status(status)
-      .render('account/index', {
-        title: translate(res.locals.locale, 'account.title'),
-        form,
-        errors,
-        locales: LOCALES,
-      });
+    res.status(status).render('account/index', {
+      title: translate(res.locals.locale, 'account.title'),
+      form,
+      errors,
+      locales: LOCALES,
+    });
   }
 
   private async renderSecurity(res: Response, me: SessionOperator, status: number, errors: FieldErrors) {

@@ -7,7 +7,6 @@ import { flash } from '../common/flash';
 import { FieldErrors, parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
-import { saveSession } from '../common/session-save';
 import { CreateOperatorDto, UpdateOperatorDto } from './dto/operator.dto';
 import { Operator, ROLES } from './operator.entity';
 import { EmailTakenError, OperatorsService, toSessionOperator } from './operators.service';
@@ -147,7 +146,6 @@ export class OperatorsController {
       requestId: req.id,
     });
     flash(req, 'success', 'operators.totpReset', { name: operator.name });
-    await saveSession(req);
     redirectAfterChange(req, res, `/settings/operators/${operator.id}/edit`);
   }
 

@@ -9,7 +9,6 @@ import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
 import { isHtmx, redirectAfterChange, varyOnHtmx } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
-import { saveSession } from '../common/session-save';
 import { ClientDeletionService } from './client-deletion.service';
 import type { Client } from './client.entity';
 import { ClientsService } from './clients.service';
@@ -55,7 +54,7 @@ export class ClientDeletionController {
     }
     const client = await this.clients.findVisible(operator, id);
     const totp = await this.totp.status(operator.id);
-    if (!totp.enabled && !totp.locked) return await this.sendToEnrollment(req, res, client.id);
+    if (!totp.enabled && !totp.locked) return this.sendToEnrollment(req, res, client.id);
     this.render(req, res, totp.locked ? 423 : 200, {
       step: 'code',
       client,
@@ -78,29 +77,32 @@ export class ClientDeletionController {
       const client = await this.clients.findVisible(operator, id);
       return this.render(req, res, 422, { step: 'code', client, error: parsed.errors.code });
     }
-    const outcome = await this.deletion.request(operator, id, parsed.value.code, { ip: req.ip, requestId: req.id });
+    const outcome = await this.deletion.request(operator, id, parsed.value.code, {
+      ip: req.ip,
+      requestId: req.id,
+    });
     if (outcome.ok) {
       flash(req, 'success', 'deletion.scheduled');
-      await saveSession(req);
       return redirectAfterChange(req, res, '/clients');
     }
-    if (outcome.verification.reason === 'not_enrolled') return await this.sendToEnrollment(req, res, id);
+    if (outcome.verification.reason === 'not_enrolled') return this.sendToEnrollment(req, res, id);
     // Nothing changed: the same step again, saying why.
     const client = await this.clients.findVisible(operator, id);
     const { status, message } = totpRefusal(res, outcome.verification);
     this.render(req, res, status, {
       step: 'code',
       client,
-      locked: outcome.verification.reason === 'locked' || ('lockedNow' in outcome.verification && outcome.verification.lockedNow),
+      locked:
+        outcome.verification.reason === 'locked' ||
+        ('lockedNow' in outcome.verification && outcome.verification.lockedNow),
       error: message,
     });
   }
 
   /** Deletion needs 2FA: enroll first, then come back to this step. */
-  private async sendToEnrollment(req: Request, res: Response, clientId: string) {
+  private sendToEnrollment(req: Request, res: Response, clientId: string) {
     req.session.totpReturnTo = `/clients/${clientId}/delete?step=code`;
     flash(req, 'info', 'deletion.enrollFirst');
-    await saveSession(req);
     redirectAfterChange(req, res, '/account/security#totp');
   }
 
@@ -123,7 +125,8 @@ export class ClientDeletionController {
 /** "3 contatos", "1 contrato", "nenhum deslocamento"; a table nobody labelled is named as it is. */
 function kindLabel(locale: string, kind: DeletionKind): string {
   const count = kind.count.toLocaleString(locale);
-  if (kind.key === 'other') return translate(locale, 'deletion.kind.other', { count, table: kind.tables.join(', ') });
+  if (kind.key === 'other')
+    return translate(locale, 'deletion.kind.other', { count, table: kind.tables.join(', ') });
   const form = kind.count === 0 ? 'none' : kind.count === 1 ? 'one' : 'other';
   return translate(locale, `deletion.kind.${kind.key}.${form}`, { count });
 }

@@ -42,9 +42,10 @@ export class ClientDeletionService {
     const graph = await ClientGraph.load(this.dataSource.manager);
     const [counts, [{ billed }]] = await Promise.all([
       graph.countRows(this.dataSource.manager, client.id),
-      this.dataSource.query(`SELECT count(*)::int AS billed FROM clients WHERE billing_client_id = $1 AND id <> $1`, [
-        client.id,
-      ]) as Promise<Array<{ billed: number }>>,
+      this.dataSource.query(
+        `SELECT count(*)::int AS billed FROM clients WHERE billing_client_id = $1 AND id <> $1`,
+        [client.id],
+      ) as Promise<Array<{ billed: number }>>,
     ]);
     return { client, kinds: summarizeDeletion(counts), billedClients: billed };
   }
@@ -55,7 +56,12 @@ export class ClientDeletionService {
    * it stop being, and the PII-free deletion record is written with the counts. A wrong code changes
    * nothing but the operator's failure count.
    */
-  async request(operator: SessionOperator, id: string, code: string, context: RequestContext): Promise<DeletionOutcome> {
+  async request(
+    operator: SessionOperator,
+    id: string,
+    code: string,
+    context: RequestContext,
+  ): Promise<DeletionOutcome> {
     const outcome = await this.dataSource.transaction(async (tx): Promise<DeletionOutcome> => {
       const client = await this.clients.findVisible(operator, id, tx);
       // Counted first: the claim below holds the operator row until commit, so keep what follows short.
@@ -82,7 +88,9 @@ export class ClientDeletionService {
       for (const { id: billedId } of billed[0]) {
         await this.clients.emit(tx, billedId, operator, 'updated', 'billing', {});
       }
-      await tx.query(`UPDATE clients SET deletion_requested_at = now(), updated_at = now() WHERE id = $1`, [client.id]);
+      await tx.query(`UPDATE clients SET deletion_requested_at = now(), updated_at = now() WHERE id = $1`, [
+        client.id,
+      ]);
       await tx.query(
         `INSERT INTO client_deletions (client_id, client_code, requested_by, counts) VALUES ($1, $2, $3, $4::jsonb)`,
         [client.id, current.code, operator.id, JSON.stringify(counts)],

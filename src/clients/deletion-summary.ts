@@ -41,4 +41,5 @@ export function summarizeDeletion(counts: TableCounts): DeletionKind[] {
   return [...kinds, ...others];
 }
 
-export const totalRows = (counts: TableCounts): number => Object.values(counts).reduce((sum, n) => sum + n, 0);
+export const totalRows = (counts: TableCounts): number =>
+  Object.values(counts).reduce((sum, n) => sum + n, 0);

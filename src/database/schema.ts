@@ -3,6 +3,7 @@ import { CreateClients1764324100000 } from '../../migrations/1764324100000-Creat
 import { CreateContractsTicketsDisplacements1764324200000 } from '../../migrations/1764324200000-CreateContractsTicketsDisplacements';
 import { AddTotpAndDeletion1764324300000 } from '../../migrations/1764324300000-AddTotpAndDeletion';
 import { CreateTelephony1764324400000 } from '../../migrations/1764324400000-CreateTelephony';
+import { CreateBillingIntegrations1764324500000 } from '../../migrations/1764324500000-CreateBillingIntegrations';
 import { Operator } from '../auth/operator.entity';
 import { Client } from '../clients/client.entity';
 import { ClientDeletion } from '../clients/client-deletion.entity';
@@ -13,6 +14,9 @@ import { Displacement } from '../displacements/displacement.entity';
 import { ClientHistoryEntry } from '../history/client-history-entry.entity';
 import { CallLog } from '../integrations/telephony/call-log.entity';
 import { TelephonySettings } from '../integrations/telephony/telephony-settings.entity';
+import { ClientIntegrationLink } from '../integrations/sync/client-integration-link.entity';
+import { IntegrationSettings } from '../integrations/sync/integration-settings.entity';
+import { SyncRun } from '../integrations/sync/sync-run.entity';
 import { AttendantGroup } from '../relationships/attendant-group.entity';
 import { ServiceDesk } from '../relationships/service-desk.entity';
 import { TicketEvent } from '../tickets/ticket-event.entity';
@@ -34,6 +38,9 @@ export const ENTITIES = [
   ClientDeletion,
   TelephonySettings,
   CallLog,
+  IntegrationSettings,
+  ClientIntegrationLink,
+  SyncRun,
 ];
 export const MIGRATIONS = [
   CreateOperatorsAndSessions1764324000000,
@@ -41,4 +48,5 @@ export const MIGRATIONS = [
   CreateContractsTicketsDisplacements1764324200000,
   AddTotpAndDeletion1764324300000,
   CreateTelephony1764324400000,
+  CreateBillingIntegrations1764324500000,
 ];

@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
 import { generateSync } from 'otplib';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seedClient, type SeededClient } from '../factories/client-data.factory';
@@ -45,7 +46,8 @@ describeBrowser('deleting a client in a browser', () => {
   }
 
   /** A fresh 30-second step for the operator, so each test's first code is accepted at once. */
-  const freshStep = () => t.dataSource.query(`UPDATE operators SET totp_last_step = NULL WHERE id = $1`, [manager.id]);
+  const freshStep = () =>
+    t.dataSource.query(`UPDATE operators SET totp_last_step = NULL WHERE id = $1`, [manager.id]);
   const row = (page: Page, client: SeededClient) => page.locator(`#client-${client.client.id}`);
 
   describe('with JavaScript (htmx dialog)', () => {
@@ -71,7 +73,13 @@ describeBrowser('deleting a client in a browser', () => {
       expect(await dialog.evaluate((d: HTMLDialogElement) => d.matches(':modal'))).toBe(true);
       const items = await dialog.locator('ul.deletion-counts li').allTextContents();
       expect(items).toEqual(
-        expect.arrayContaining(['2 contatos', '1 contrato', '2 tickets', '6 eventos de tickets', '1 registro de chamada']),
+        expect.arrayContaining([
+          '2 contatos',
+          '1 contrato',
+          '2 tickets',
+          '6 eventos de tickets',
+          '1 registro de chamada',
+        ]),
       );
       await expect(dialog.getByText('Esta ação é irreversível.').isVisible()).resolves.toBe(true);
       // keyboard: focus is in the dialog, on the safe choice
@@ -131,24 +139,58 @@ describeBrowser('deleting a client in a browser', () => {
         await otherPage.getByLabel('Senha').fill(admin.password);
         await otherPage.getByRole('button', { name: 'Entrar' }).click();
         await otherPage.waitForURL(`${t.baseUrl}/clients`);
-        await otherPage.locator(`#client-${seeded.client.id}`).getByRole('link', { name: 'Excluir Loja Sem Pressa' }).click();
+        await otherPage
+          .locator(`#client-${seeded.client.id}`)
+          .getByRole('link', { name: 'Excluir Loja Sem Pressa' })
+          .click();
         const dialog = otherPage.getByRole('dialog');
         await dialog.getByRole('button', { name: 'Excluir', exact: true }).click();
         await otherPage.waitForURL(`${t.baseUrl}/account/security#totp`);
-        await otherPage.getByText('Para excluir clientes, ative antes a verificação em duas etapas').waitFor();
+        await otherPage
+          .getByText('Para excluir clientes, ative antes a verificação em duas etapas')
+          .waitFor();
         const qr = otherPage.getByRole('img', { name: 'QR code para configurar o aplicativo autenticador' });
         expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
         await otherPage.screenshot({ path: join(SHOTS, 'totp-enrollment.png'), fullPage: true });
         const key = (await otherPage.locator('#totp-secret').textContent())!.replace(/\s/g, '');
-        await otherPage.getByLabel('Digite o código de 6 dígitos que o aplicativo mostra').fill(generateSync({ secret: key }));
+        await otherPage
+          .getByLabel('Digite o código de 6 dígitos que o aplicativo mostra')
+          .fill(generateSync({ secret: key }));
         await otherPage.getByRole('button', { name: 'Ativar' }).click();
         await otherPage.waitForURL(`${t.baseUrl}/clients/${seeded.client.id}/delete?step=code`);
         await otherPage.getByText('Verificação em duas etapas ativada.').waitFor();
-        await expect(otherPage.getByLabel('Código atual do aplicativo autenticador').isVisible()).resolves.toBe(true);
+        await expect(
+          otherPage.getByLabel('Código atual do aplicativo autenticador').isVisible(),
+        ).resolves.toBe(true);
         expect(otherProblems).toEqual([]);
       } finally {
         await other.close();
       }
+    });
+
+    it('has no serious accessibility violations in the dialog (both steps) or on the 2FA page', async () => {
+      await freshStep();
+      const seeded = await seedClient(t, { name: 'Acessível Ltda' });
+      const serious = async (where: string) =>
+        (await new AxeBuilder({ page }).analyze()).violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${where}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+      const found: string[] = [];
+      await page.goto(`${t.baseUrl}/clients`);
+      await row(page, seeded).getByRole('link', { name: 'Excluir Acessível Ltda' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Excluir Acessível Ltda?' });
+      await dialog.waitFor();
+      await page.waitForTimeout(300); // Pico animates the modal in: check the settled colours
+      found.push(...(await serious('dialog, counts')));
+      await dialog.getByRole('button', { name: 'Excluir', exact: true }).click();
+      await dialog.getByLabel('Código atual do aplicativo autenticador').waitFor();
+      await dialog.getByRole('button', { name: 'Remover cliente' }).click();
+      await dialog.getByText('Campo obrigatório.').waitFor();
+      found.push(...(await serious('dialog, code with error')));
+      await page.keyboard.press('Escape');
+      await page.goto(`${t.baseUrl}/account/security`);
+      found.push(...(await serious('/account/security')));
+      expect(found).toEqual([]);
     });
 
     it('had no console errors, uncaught exceptions or CSP violations', () => {
@@ -161,7 +203,11 @@ describeBrowser('deleting a client in a browser', () => {
     let page: Page;
 
     beforeAll(async () => {
-      context = await browser.newContext({ locale: 'pt-BR', javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+      context = await browser.newContext({
+        locale: 'pt-BR',
+        javaScriptEnabled: false,
+        viewport: { width: 1280, height: 900 },
+      });
       page = await context.newPage();
       await signIn(page);
     });

@@ -28,7 +28,10 @@ export const tableExists = async (t: TestApp, table: string): Promise<boolean> =
  * 1 call log — the tables other modules own are filled in SQL, so only their schema matters here.
  * `ticketEvents` adds that many more events to the first ticket (generate_series), for the big purge.
  */
-export async function seedClient(t: TestApp, options: { name?: string; ticketEvents?: number } = {}): Promise<SeededClient> {
+export async function seedClient(
+  t: TestApp,
+  options: { name?: string; ticketEvents?: number } = {},
+): Promise<SeededClient> {
   const suffix = uniqueSuffix();
   const tradeName = options.name ?? `Padaria Pão Quente ${suffix}`;
   const contactEmail = `ana.${suffix}@paoquente.example`;
@@ -64,10 +67,20 @@ export async function seedClient(t: TestApp, options: { name?: string; ticketEve
       const [ticket] = await sql(
         `INSERT INTO tickets (title, description, client_id, service_desk_id, attendant_group_id, requester_contact_id)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [`Impressora da ${tradeName} ${i}`, `Pedido de ${contactEmail}`, client.id, desk.id, group.id, contacts[0].id],
+        [
+          `Impressora da ${tradeName} ${i}`,
+          `Pedido de ${contactEmail}`,
+          client.id,
+          desk.id,
+          group.id,
+          contacts[0].id,
+        ],
       );
       ticketIds.push(ticket.id);
-      await sql(`INSERT INTO ticket_events (ticket_id, kind) SELECT $1, 'created' FROM generate_series(1, 3)`, [ticket.id]);
+      await sql(
+        `INSERT INTO ticket_events (ticket_id, kind) SELECT $1, 'created' FROM generate_series(1, 3)`,
+        [ticket.id],
+      );
     }
     if (options.ticketEvents) {
       await sql(
@@ -96,7 +109,11 @@ export async function seedClient(t: TestApp, options: { name?: string; ticketEve
 }
 
 /** Rows per table that reference the client, found from the catalog (every uuid column of every table). */
-export async function rowsReferencing(t: TestApp, id: string, except: string[] = []): Promise<Record<string, number>> {
+export async function rowsReferencing(
+  t: TestApp,
+  id: string,
+  except: string[] = [],
+): Promise<Record<string, number>> {
   const columns: Array<{ table: string; column: string }> = await t.dataSource.query(
     `SELECT c.table_name AS "table", c.column_name AS "column" FROM information_schema.columns c
      JOIN information_schema.tables tb ON tb.table_schema = c.table_schema AND tb.table_name = c.table_name
@@ -105,14 +122,21 @@ export async function rowsReferencing(t: TestApp, id: string, except: string[] =
   const found: Record<string, number> = {};
   for (const { table, column } of columns) {
     if (except.includes(table)) continue;
-    const [{ n }] = await t.dataSource.query(`SELECT count(*)::int AS n FROM "${table}" WHERE "${column}" = $1`, [id]);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM "${table}" WHERE "${column}" = $1`,
+      [id],
+    );
     if (n) found[`${table}.${column}`] = n;
   }
   return found;
 }
 
 /** Every table and text-like column (text, varchar, char, json, jsonb) whose value contains `needle`. */
-export async function textMentions(t: TestApp, needle: string, except: string[] = []): Promise<Record<string, number>> {
+export async function textMentions(
+  t: TestApp,
+  needle: string,
+  except: string[] = [],
+): Promise<Record<string, number>> {
   const columns: Array<{ table: string; column: string }> = await t.dataSource.query(
     `SELECT c.table_name AS "table", c.column_name AS "column" FROM information_schema.columns c
      JOIN information_schema.tables tb ON tb.table_schema = c.table_schema AND tb.table_name = c.table_name
@@ -148,7 +172,9 @@ export async function markForDeletion(t: TestApp, clientId: string): Promise<Tab
   }
   const { operator, secret } = await deleter;
   await t.dataSource.query(`UPDATE operators SET totp_last_step = NULL WHERE id = $1`, [operator.id]);
-  const outcome = await t.app.get(ClientDeletionService).request(asSession(operator), clientId, currentCode(secret), {});
+  const outcome = await t.app
+    .get(ClientDeletionService)
+    .request(asSession(operator), clientId, currentCode(secret), {});
   if (!outcome.ok) throw new Error(`markForDeletion: ${outcome.verification.reason}`);
   return outcome.counts;
 }

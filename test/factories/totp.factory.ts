@@ -35,7 +35,9 @@ export function wrongCode(secret: string): string {
  * correct code is then not a replay (instead of sleeping up to 30 s).
  */
 export async function advanceTotpStep(t: TestApp, operator: { id: string }): Promise<void> {
-  await t.dataSource.query(`UPDATE operators SET totp_last_step = totp_last_step - 2 WHERE id = $1`, [operator.id]);
+  await t.dataSource.query(`UPDATE operators SET totp_last_step = totp_last_step - 2 WHERE id = $1`, [
+    operator.id,
+  ]);
 }
 
 /** Moves the start of the operator's 15-minute failure window into the past (time passing). */

@@ -16,15 +16,23 @@ export function totpRefusal(
       res.set('Retry-After', String(result.retryAfterSeconds));
       return {
         status: 429,
-        message: translate(locale, 'totp.throttled', { minutes: Math.max(1, Math.ceil(result.retryAfterSeconds / 60)) }),
+        message: translate(locale, 'totp.throttled', {
+          minutes: Math.max(1, Math.ceil(result.retryAfterSeconds / 60)),
+        }),
       };
     case 'locked':
       return { status: 423, message: translate(locale, 'totp.locked') };
     case 'not_enrolled':
       return { status: 422, message: translate(locale, 'totp.notEnrolled') };
     case 'replay':
-      return { status: 422, message: translate(locale, result.lockedNow ? 'totp.lockedNow' : 'totp.codeUsed') };
+      return {
+        status: 422,
+        message: translate(locale, result.lockedNow ? 'totp.lockedNow' : 'totp.codeUsed'),
+      };
     default:
-      return { status: 422, message: translate(locale, result.lockedNow ? 'totp.lockedNow' : 'totp.wrongCode') };
+      return {
+        status: 422,
+        message: translate(locale, result.lockedNow ? 'totp.lockedNow' : 'totp.wrongCode'),
+      };
   }
 }

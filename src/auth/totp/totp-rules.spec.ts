@@ -28,7 +28,10 @@ describe('TOTP code window and replay', () => {
   });
 
   it('accepts the previous step (a code typed just as it rolled over)', () => {
-    expect(checkCode(secret, codeAt(NOW - 30), NOW, null)).toEqual({ valid: true, step: timeStepAt(NOW) - 1 });
+    expect(checkCode(secret, codeAt(NOW - 30), NOW, null)).toEqual({
+      valid: true,
+      step: timeStepAt(NOW) - 1,
+    });
   });
 
   it('refuses two steps back and any future step', () => {
@@ -60,9 +63,12 @@ describe('TOTP code window and replay', () => {
     expect(checkCode(secret, code, NOW, null)).toEqual({ valid: false, reason: 'invalid' });
   });
 
-  it.each(['12345', '1234567', 'abcdef', '12 3456', '', '١٢٣٤٥٦'])('refuses the malformed code %j without checking it', (code) => {
-    expect(checkCode(secret, code, NOW, null)).toEqual({ valid: false, reason: 'malformed' });
-  });
+  it.each(['12345', '1234567', 'abcdef', '12 3456', '', '١٢٣٤٥٦'])(
+    'refuses the malformed code %j without checking it',
+    (code) => {
+      expect(checkCode(secret, code, NOW, null)).toEqual({ valid: false, reason: 'malformed' });
+    },
+  );
 
   it('accepts only six ASCII digits, after dropping spaces', () => {
     expect(isWellFormedCode('012345')).toBe(true);
@@ -112,7 +118,12 @@ describe('TOTP failure counting', () => {
   it('starts a new window after 15 minutes, but keeps counting consecutive failures', () => {
     let state = fail(NO_FAILURES, 5, t0);
     state = afterFailure(state, at(FAILURE_WINDOW_MS));
-    expect(state).toEqual({ failures: 1, windowStart: at(FAILURE_WINDOW_MS), consecutive: 6, lockedAt: null });
+    expect(state).toEqual({
+      failures: 1,
+      windowStart: at(FAILURE_WINDOW_MS),
+      consecutive: 6,
+      lockedAt: null,
+    });
   });
 
   it('locks at the 10th consecutive failure, and the lock stays', () => {
@@ -133,24 +144,27 @@ describe('TOTP failure counting', () => {
 
   it('never lets more than 5 failures through in one window, and locks at the 10th in a row, whatever the timing', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 0, max: minutes(20) }), { minLength: 1, maxLength: 40 }), (gaps) => {
-        let state = NO_FAILURES;
-        let now = t0.getTime();
-        const perWindow = new Map<number, number>();
-        let accepted = 0;
-        for (const gap of gaps) {
-          now += gap;
-          if (throttle(state, new Date(now)).blocked) continue;
-          accepted++;
-          state = afterFailure(state, new Date(now));
-          const window = state.windowStart!.getTime();
-          expect(now - window).toBeLessThan(FAILURE_WINDOW_MS);
-          perWindow.set(window, (perWindow.get(window) ?? 0) + 1);
-        }
-        for (const count of perWindow.values()) expect(count).toBeLessThanOrEqual(MAX_FAILURES_PER_WINDOW);
-        expect(state.consecutive).toBe(accepted);
-        expect(state.lockedAt !== null).toBe(accepted >= LOCK_AFTER_CONSECUTIVE_FAILURES);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: minutes(20) }), { minLength: 1, maxLength: 40 }),
+        (gaps) => {
+          let state = NO_FAILURES;
+          let now = t0.getTime();
+          const perWindow = new Map<number, number>();
+          let accepted = 0;
+          for (const gap of gaps) {
+            now += gap;
+            if (throttle(state, new Date(now)).blocked) continue;
+            accepted++;
+            state = afterFailure(state, new Date(now));
+            const window = state.windowStart!.getTime();
+            expect(now - window).toBeLessThan(FAILURE_WINDOW_MS);
+            perWindow.set(window, (perWindow.get(window) ?? 0) + 1);
+          }
+          for (const count of perWindow.values()) expect(count).toBeLessThanOrEqual(MAX_FAILURES_PER_WINDOW);
+          expect(state.consecutive).toBe(accepted);
+          expect(state.lockedAt !== null).toBe(accepted >= LOCK_AFTER_CONSECUTIVE_FAILURES);
+        },
+      ),
     );
   });
 });

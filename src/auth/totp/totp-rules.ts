@@ -18,20 +18,27 @@ export const LOCK_AFTER_CONSECUTIVE_FAILURES = 10;
 const EPOCH_TOLERANCE: [number, number] = [TOTP_PERIOD_SECONDS, 0];
 
 /** What an operator types, without the spaces authenticator apps show ("123 456"). */
-export const normalizeCode = (code: unknown): string => (typeof code === 'string' ? code.replace(/\s+/g, '') : '');
+export const normalizeCode = (code: unknown): string =>
+  typeof code === 'string' ? code.replace(/\s+/g, '') : '';
 
 export const isWellFormedCode = (code: string): boolean => new RegExp(`^\\d{${TOTP_DIGITS}}$`).test(code);
 
 export const timeStepAt = (epochSeconds: number): number => Math.floor(epochSeconds / TOTP_PERIOD_SECONDS);
 
-export type CodeCheck = { valid: true; step: number } | { valid: false; reason: 'malformed' | 'invalid' | 'replay' };
+export type CodeCheck =
+  { valid: true; step: number } | { valid: false; reason: 'malformed' | 'invalid' | 'replay' };
 
 /**
  * Checks a code against a base32 secret at `epochSeconds`. A code of a step at or before `lastStep` (the
  * last one this operator used) is a replay, even inside the window. The caller still has to claim the
  * step atomically (two requests may pass this check at once).
  */
-export function checkCode(secret: string, code: string, epochSeconds: number, lastStep: number | null): CodeCheck {
+export function checkCode(
+  secret: string,
+  code: string,
+  epochSeconds: number,
+  lastStep: number | null,
+): CodeCheck {
   if (!isWellFormedCode(code)) return { valid: false, reason: 'malformed' };
   const result = verifySync({
     secret,
@@ -62,7 +69,8 @@ export const NO_FAILURES: FailureState = { failures: 0, windowStart: null, conse
 export function throttle(state: FailureState, now: Date): { blocked: boolean; retryAfterMs: number } {
   if (!state.windowStart) return { blocked: false, retryAfterMs: 0 };
   const windowEnd = state.windowStart.getTime() + FAILURE_WINDOW_MS;
-  if (now.getTime() >= windowEnd || state.failures < MAX_FAILURES_PER_WINDOW) return { blocked: false, retryAfterMs: 0 };
+  if (now.getTime() >= windowEnd || state.failures < MAX_FAILURES_PER_WINDOW)
+    return { blocked: false, retryAfterMs: 0 };
   return { blocked: true, retryAfterMs: windowEnd - now.getTime() };
 }
 

@@ -75,7 +75,8 @@ const CLEAR_TOTP = `totp_secret_enc = NULL, totp_pending_secret_enc = NULL, totp
   totp_locked_at = NULL`;
 
 /** Rows changed by an UPDATE run through `manager.query` (TypeORM returns `[rows, count]` for it). */
-const affected = (result: unknown): number => (Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0);
+const affected = (result: unknown): number =>
+  Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
 
 /**
  * Operators' second factor (SPEC §6.2–6.3): enrollment, verification with single use of each time step,
@@ -133,7 +134,11 @@ export class TotpService {
    * Turns the pending secret on when the code matches it. The code's step is recorded as used, so the
    * same code cannot confirm a deletion right after.
    */
-  async confirmEnrollment(operatorId: string, rawCode: string, attempt: TotpAttempt): Promise<EnrollmentConfirmation> {
+  async confirmEnrollment(
+    operatorId: string,
+    rawCode: string,
+    attempt: TotpAttempt,
+  ): Promise<EnrollmentConfirmation> {
     const row = await this.load(operatorId, this.dataSource.manager);
     if (!row?.pendingEnc || row.secretEnc) return 'not_pending';
     const secret = this.box.open(row.pendingEnc, aad(operatorId));
@@ -237,18 +242,33 @@ export class TotpService {
       );
       return { state, lockedNow: !row.lockedAt && !!state.lockedAt };
     };
-    const next = manager.queryRunner?.isTransactionActive ? await count(manager) : await this.dataSource.transaction(count);
-    this.log(operatorId, attempt, reason, { failures: next.state.failures, consecutive: next.state.consecutive });
-    if (next.lockedNow) this.audit.log('totp.locked', { operatorId, ip: attempt.ip, requestId: attempt.requestId });
+    const next = manager.queryRunner?.isTransactionActive
+      ? await count(manager)
+      : await this.dataSource.transaction(count);
+    this.log(operatorId, attempt, reason, {
+      failures: next.state.failures,
+      consecutive: next.state.consecutive,
+    });
+    if (next.lockedNow)
+      this.audit.log('totp.locked', { operatorId, ip: attempt.ip, requestId: attempt.requestId });
     return { ok: false, reason, lockedNow: next.lockedNow };
   }
 
-  private refuse<T extends TotpVerification & { ok: false }>(operatorId: string, attempt: TotpAttempt, result: T): T {
+  private refuse<T extends TotpVerification & { ok: false }>(
+    operatorId: string,
+    attempt: TotpAttempt,
+    result: T,
+  ): T {
     this.log(operatorId, attempt, result.reason);
     return result;
   }
 
-  private log(operatorId: string, attempt: TotpAttempt, result: string, extra: Record<string, unknown> = {}): void {
+  private log(
+    operatorId: string,
+    attempt: TotpAttempt,
+    result: string,
+    extra: Record<string, unknown> = {},
+  ): void {
     this.audit.log('totp.attempt', {
       result,
       purpose: attempt.purpose,

@@ -1,4 +1,11 @@
-import { ClientGraph, deleteBatchSql, detachBatchSql, ownedCountSql, pathJoin, type ForeignKey } from './client-graph';
+import {
+  ClientGraph,
+  deleteBatchSql,
+  detachBatchSql,
+  ownedCountSql,
+  pathJoin,
+  type ForeignKey,
+} from './client-graph';
 
 /** A foreign key `table(column) → ref(id)`, as the catalog query returns it. */
 const fk = (table: string, column: string, ref: string, nullable = false): ForeignKey => ({
@@ -69,7 +76,8 @@ describe('ClientGraph', () => {
 
   it('orders children before the tables they reference', () => {
     const order = names(graph);
-    const before = (child: string, parent: string) => expect(order.indexOf(child)).toBeLessThan(order.indexOf(parent));
+    const before = (child: string, parent: string) =>
+      expect(order.indexOf(child)).toBeLessThan(order.indexOf(parent));
     before('ticket_events', 'tickets');
     before('tickets', 'contacts');
     before('contract_revisions', 'contracts');
@@ -78,7 +86,9 @@ describe('ClientGraph', () => {
   });
 
   it('reaches grandchildren through their parent (ticket_events → tickets → clients)', () => {
-    expect(plan(graph, 'ticket_events').ownerPaths.map(pathOf)).toEqual(['ticket_events.ticket_id → tickets.client_id']);
+    expect(plan(graph, 'ticket_events').ownerPaths.map(pathOf)).toEqual([
+      'ticket_events.ticket_id → tickets.client_id',
+    ]);
     expect(plan(graph, 'contract_revisions').ownerPaths.map(pathOf)).toEqual([
       'contract_revisions.contract_id → contracts.client_id',
     ]);
@@ -99,7 +109,14 @@ describe('ClientGraph', () => {
 
   it('covers tables added later without any change (call logs, integration links, attachments)', () => {
     const later = ClientGraph.fromForeignKeys([...SCHEMA, ...FUTURE]);
-    expect(names(later)).toEqual(expect.arrayContaining(['call_logs', 'client_integration_links', 'attachments', 'attachment_thumbnails']));
+    expect(names(later)).toEqual(
+      expect.arrayContaining([
+        'call_logs',
+        'client_integration_links',
+        'attachments',
+        'attachment_thumbnails',
+      ]),
+    );
     // only optional references: the attachment goes with whichever of the client's rows it hangs off
     expect(plan(later, 'attachments').ownerPaths.map(pathOf)).toEqual([
       'attachments.contract_id → contracts.client_id',
@@ -107,7 +124,11 @@ describe('ClientGraph', () => {
     ]);
     expect(plan(later, 'attachment_thumbnails').ownerPaths).toHaveLength(2);
     // a ticket's parent ticket is detached (self-reference), never followed as ownership
-    expect(plan(later, 'tickets').detachKeys.map((k) => k.columns[0]).sort()).toEqual(['parent_ticket_id', 'requester_contact_id']);
+    expect(
+      plan(later, 'tickets')
+        .detachKeys.map((k) => k.columns[0])
+        .sort(),
+    ).toEqual(['parent_ticket_id', 'requester_contact_id']);
     const order = names(later);
     expect(order.indexOf('attachment_thumbnails')).toBeLessThan(order.indexOf('attachments'));
     expect(order.indexOf('attachments')).toBeLessThan(order.indexOf('tickets'));
@@ -135,23 +156,32 @@ describe('ClientGraph', () => {
     expect(detachBatchSql(requester, plan(graph, 'contacts').ownerPaths[0]).replace(/\s+/g, ' ')).toBe(
       'WITH detached AS ( UPDATE tickets SET requester_contact_id = NULL WHERE ctid = ANY(ARRAY( SELECT d.ctid FROM tickets d JOIN contacts t ON d.requester_contact_id = t.id WHERE t.client_id = $1 LIMIT $2)) RETURNING 1) SELECT count(*)::int AS n FROM detached',
     );
-    expect(detachBatchSql(graph.rootDetachKeys[0], null)).toContain('JOIN clients t ON d.billing_client_id = t.id WHERE t.id = $1');
+    expect(detachBatchSql(graph.rootDetachKeys[0], null)).toContain(
+      'JOIN clients t ON d.billing_client_id = t.id WHERE t.id = $1',
+    );
   });
 
   it('counts rows reached by several paths once', () => {
     const later = ClientGraph.fromForeignKeys([...SCHEMA, ...FUTURE]);
     expect(ownedCountSql(plan(later, 'attachments'))).toContain(' UNION ');
-    expect(ownedCountSql(plan(later, 'contacts'))).toBe('SELECT count(*)::bigint FROM contacts t WHERE t.client_id = $1');
+    expect(ownedCountSql(plan(later, 'contacts'))).toBe(
+      'SELECT count(*)::bigint FROM contacts t WHERE t.client_id = $1',
+    );
     expect(later.countSql()).toContain('AS "ticket_events"');
   });
 
   it('joins through the client row when a path ends on a column other than clients.id', () => {
     const byCode: ForeignKey = { ...fk('legacy', 'client_code', 'clients'), refColumns: ['code'] };
-    expect(pathJoin([byCode], 't')).toEqual({ joins: ' JOIN clients t1 ON t.client_code = t1.code', where: 't1.id = $1' });
+    expect(pathJoin([byCode], 't')).toEqual({
+      joins: ' JOIN clients t1 ON t.client_code = t1.code',
+      where: 't1.id = $1',
+    });
   });
 
   it('ignores tables unrelated to clients', () => {
-    expect(ClientGraph.fromForeignKeys([fk('attendant_group_members', 'operator_id', 'operators')]).tables).toEqual([]);
+    expect(
+      ClientGraph.fromForeignKeys([fk('attendant_group_members', 'operator_id', 'operators')]).tables,
+    ).toEqual([]);
     expect(ClientGraph.fromForeignKeys([]).countSql()).toBeNull();
   });
 });

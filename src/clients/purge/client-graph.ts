@@ -81,7 +81,7 @@ export class ClientGraph {
   static fromForeignKeys(keys: ForeignKey[], root = 'clients'): ClientGraph {
     // 1. Every table that reaches the root through references.
     const reaching = new Set<string>();
-    for (let grew = true; grew; ) {
+    for (let grew = true; grew;) {
       grew = false;
       for (const key of keys) {
         if (key.table === root || reaching.has(key.table)) continue;
@@ -114,7 +114,8 @@ export class ClientGraph {
       for (const key of owning.get(table) ?? []) {
         if (key.refTable === root) paths.push([key]);
         else if (!seen.has(key.refTable) && seen.size < MAX_PATH_LENGTH) {
-          for (const rest of pathsOf(key.refTable, new Set([...seen, key.refTable]))) paths.push([key, ...rest]);
+          for (const rest of pathsOf(key.refTable, new Set([...seen, key.refTable])))
+            paths.push([key, ...rest]);
         }
         if (paths.length >= MAX_PATHS_PER_TABLE) break;
       }
@@ -128,7 +129,8 @@ export class ClientGraph {
         .filter((ref) => ref !== table && ref !== root);
     const pendingReferrers = new Map<string, number>([...reaching].map((t) => [t, 0]));
     for (const table of reaching) {
-      for (const ref of new Set(refsOf(table))) pendingReferrers.set(ref, (pendingReferrers.get(ref) ?? 0) + 1);
+      for (const ref of new Set(refsOf(table)))
+        pendingReferrers.set(ref, (pendingReferrers.get(ref) ?? 0) + 1);
     }
     const order: string[] = [];
     const ready = [...reaching].filter((t) => pendingReferrers.get(t) === 0).sort();

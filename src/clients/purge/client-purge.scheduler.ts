@@ -28,7 +28,8 @@ export class ClientPurgeScheduler implements OnApplicationBootstrap, OnApplicati
   async onApplicationBootstrap(): Promise<void> {
     // Migrations have run: put the deletion guard on tables they added since the last start.
     await this.dataSource.query(`SELECT clientela_install_deletion_guards()`);
-    if (this.config.nodeEnv !== 'test') this.firstRun = setTimeout(() => void this.tick(), FIRST_RUN_DELAY_MS).unref();
+    if (this.config.nodeEnv !== 'test')
+      this.firstRun = setTimeout(() => void this.tick(), FIRST_RUN_DELAY_MS).unref();
   }
 
   onApplicationShutdown(): void {

@@ -40,6 +40,22 @@ export interface PurgeReport {
   batches: number;
 }
 
+/**
+ * Billing changes of other clients record the payer's id in `client_history.changes.billingClientId`
+ * ([before, after]); up to `$2` such entries get the deleted client's id (`$1`) replaced by null. Uses
+ * the partial GIN index `client_history_billing_ref_idx`.
+ */
+const BILLING_HISTORY_SCRUB_SQL = `WITH scrubbed AS (
+    UPDATE client_history SET changes = jsonb_set(changes, '{billingClientId}', (
+      SELECT coalesce(jsonb_agg(CASE WHEN value = to_jsonb($1::text) THEN 'null'::jsonb ELSE value END), '[]'::jsonb)
+      FROM jsonb_array_elements(changes -> 'billingClientId')))
+    WHERE ctid = ANY(ARRAY(
+      SELECT ctid FROM client_history
+      WHERE changes ? 'billingClientId' AND (changes -> 'billingClientId') @> jsonb_build_array($1::text)
+      LIMIT $2))
+    RETURNING 1)
+  SELECT count(*)::int AS n FROM scrubbed`;
+
 interface Budget {
   left: number;
   used: number;
@@ -86,9 +102,9 @@ export class ClientPurgeService {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [LOCK_NAME])) as [
-        { locked: boolean },
-      ];
+      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [
+        LOCK_NAME,
+      ])) as [{ locked: boolean }];
       if (!locked) {
         this.logger.log('another purge run holds the lock; skipping this one');
         return emptyReport(true);
@@ -110,7 +126,8 @@ export class ClientPurgeService {
     await runner.query(`SELECT clientela_install_deletion_guards()`);
     report.overdue = await this.reportOverdue(runner);
     const graph = await ClientGraph.load(runner);
-    if (graph.cyclic.length) this.logger.warn({ tables: graph.cyclic }, 'reference cycle between tables of client data');
+    if (graph.cyclic.length)
+      this.logger.warn({ tables: graph.cyclic }, 'reference cycle between tables of client data');
     const marked = (await runner.query(
       `SELECT id FROM clients WHERE deletion_requested_at IS NOT NULL ORDER BY deletion_requested_at, id`,
     )) as Array<{ id: string }>;
@@ -134,7 +151,10 @@ export class ClientPurgeService {
       } catch (error) {
         const message = describeError(error);
         report.failed.push({ clientId: id, error: message });
-        this.logger.error({ clientId: id, error: message }, 'purge of a client failed; the next run resumes it');
+        this.logger.error(
+          { clientId: id, error: message },
+          'purge of a client failed; the next run resumes it',
+        );
         await this.dataSource
           .query(`UPDATE client_deletions SET last_error = $2 WHERE client_id = $1`, [id, message])
           .catch(() => undefined);
@@ -166,12 +186,16 @@ export class ClientPurgeService {
     batchSize: number,
     options: PurgeOptions,
   ): Promise<TableCounts | null> {
-    await runner.query(`UPDATE client_deletions SET last_attempt_at = now() WHERE client_id = $1`, [clientId]);
+    await runner.query(`UPDATE client_deletions SET last_attempt_at = now() WHERE client_id = $1`, [
+      clientId,
+    ]);
     const drain = (sql: string, table: string, counted: boolean) =>
       this.drain(runner, clientId, sql, table, counted, budget, batchSize, options);
     const detach = async (key: ForeignKey) => {
-      const refPaths = key.refTable === graph.root ? [null] : graph.tables.find((t) => t.table === key.refTable)!.ownerPaths;
-      for (const path of refPaths) if (!(await drain(detachBatchSql(key, path), key.tableName, false))) return false;
+      const refPaths =
+        key.refTable === graph.root ? [null] : graph.tables.find((t) => t.table === key.refTable)!.ownerPaths;
+      for (const path of refPaths)
+        if (!(await drain(detachBatchSql(key, path), key.tableName, false))) return false;
       return true;
     };
 
@@ -179,20 +203,25 @@ export class ClientPurgeService {
       for (const key of graph.rootDetachKeys) if (!(await detach(key))) return null;
       for (const plan of graph.tables) {
         // References inside the table (a parent row) first, so rows can go in any order.
-        for (const key of plan.detachKeys.filter((k) => k.refTable === plan.table)) if (!(await detach(key))) return null;
+        for (const key of plan.detachKeys.filter((k) => k.refTable === plan.table))
+          if (!(await detach(key))) return null;
         for (const path of plan.ownerPaths) {
           if (!(await drain(deleteBatchSql(plan, path), plan.tableName, true))) return null;
         }
-        for (const key of plan.detachKeys.filter((k) => k.refTable !== plan.table)) if (!(await detach(key))) return null;
+        for (const key of plan.detachKeys.filter((k) => k.refTable !== plan.table))
+          if (!(await detach(key))) return null;
       }
+      // Other clients' history keeps who paid for them: blank this client's id there (never a name).
+      if (!(await drain(BILLING_HISTORY_SCRUB_SQL, 'client_history', false))) return null;
       if (budget.left <= 0) return null;
       const finished = await this.finish(runner, clientId);
       budget.left--;
       budget.used++;
       if (finished) {
-        const [record] = (await runner.query(`SELECT purged_counts AS counts FROM client_deletions WHERE client_id = $1`, [
-          clientId,
-        ])) as Array<{ counts: TableCounts }>;
+        const [record] = (await runner.query(
+          `SELECT purged_counts AS counts FROM client_deletions WHERE client_id = $1`,
+          [clientId],
+        )) as Array<{ counts: TableCounts }>;
         return record?.counts ?? {};
       }
       // A row was added between the passes (a transaction that began before the mark): go again.
@@ -268,7 +297,8 @@ export class ClientPurgeService {
         return true;
       });
     } catch (error) {
-      if ((error as { driverError?: { code?: string }; code?: string }).driverError?.code === '23503') return false;
+      if ((error as { driverError?: { code?: string }; code?: string }).driverError?.code === '23503')
+        return false;
       throw error;
     }
   }
@@ -317,8 +347,9 @@ const codeOf = (error: unknown): string | undefined => {
 };
 
 const isConnectionLost = (error: unknown): boolean =>
-  /Connection terminated|connection error|not queryable|ECONNRESET/i.test(String((error as Error)?.message ?? '')) ||
-  ['57P01', '08006', '08003'].includes(codeOf(error) ?? '');
+  /Connection terminated|connection error|not queryable|ECONNRESET/i.test(
+    String((error as Error)?.message ?? ''),
+  ) || ['57P01', '08006', '08003'].includes(codeOf(error) ?? '');
 
 /** An error for the log and the record: SQLSTATE and message (table and constraint names, no data). */
 function describeError(error: unknown): string {

@@ -49,7 +49,8 @@ describe('SecretBox', () => {
     ['authentication tag', 3],
   ])('refuses a value whose %s was tampered with', (_, index) => {
     const sealed = box.seal('some secret value', 'op');
-    for (let bit = 0; bit < 8; bit++) expect(() => box.open(flipBit(sealed, index, bit), 'op')).toThrow(SecretBoxError);
+    for (let bit = 0; bit < 8; bit++)
+      expect(() => box.open(flipBit(sealed, index, bit), 'op')).toThrow(SecretBoxError);
   });
 
   it('refuses truncated, reordered or malformed values', () => {

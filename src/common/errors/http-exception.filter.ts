@@ -53,6 +53,11 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return { status, message: message.startsWith('error.') ? translate(locale, 'error.500') : message };
     }
     if (isDatabaseUnavailable(error)) return { status: 503, message: translate(locale, 'error.503') };
+    // The deletion guard trigger refused a row for a client marked for deletion (a request that raced the
+    // mark): the client no longer exists for anyone.
+    if ((error as { code?: string } | null)?.code === 'CL404') {
+      return { status: 404, message: translate(locale, 'error.404') };
+    }
     return { status: 500, message: translate(locale, 'error.500') };
   }
 

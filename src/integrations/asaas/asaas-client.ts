@@ -107,7 +107,8 @@ export class HttpAsaasClient implements AsaasClient {
 
   async listCustomers(query: AsaasCustomerQuery, signal?: AbortSignal): Promise<AsaasList<AsaasCustomer>> {
     const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(key, String(value));
+    for (const [key, value] of Object.entries(query))
+      if (value !== undefined && value !== '') params.set(key, String(value));
     const body = await this.call('GET', `/customers?${params.toString()}`, undefined, signal);
     const list = body as Partial<AsaasList<AsaasCustomer>> | null;
     return {
@@ -131,12 +132,19 @@ export class HttpAsaasClient implements AsaasClient {
   private customer(body: unknown): AsaasCustomer {
     const customer = body as Partial<AsaasCustomer> | null;
     if (!customer || typeof customer.id !== 'string' || !customer.id) {
-      throw new AsaasApiError(502, [{ code: 'invalid_response', description: 'resposta do Asaas sem o id do cliente' }]);
+      throw new AsaasApiError(502, [
+        { code: 'invalid_response', description: 'resposta do Asaas sem o id do cliente' },
+      ]);
     }
     return customer as AsaasCustomer;
   }
 
-  private async call(method: 'GET' | 'POST' | 'PUT', path: string, body: unknown, signal?: AbortSignal): Promise<unknown> {
+  private async call(
+    method: 'GET' | 'POST' | 'PUT',
+    path: string,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<unknown> {
     const headers: Record<string, string> = {
       Accept: 'application/json',
       access_token: this.options.apiKey,
@@ -146,7 +154,12 @@ export class HttpAsaasClient implements AsaasClient {
     const response = await providerRequest(
       `${this.baseUrl}${path}`,
       { method, headers, body: body === undefined ? undefined : JSON.stringify(body) },
-      { fetch: this.options.fetch ?? fetch, policy: this.options.policy ?? DEFAULT_RETRY, sleep: this.options.sleep, signal },
+      {
+        fetch: this.options.fetch ?? fetch,
+        policy: this.options.policy ?? DEFAULT_RETRY,
+        sleep: this.options.sleep,
+        signal,
+      },
     );
     if (response.status >= 200 && response.status < 300) return response.body;
     throw new AsaasApiError(response.status, errorsOf(response));

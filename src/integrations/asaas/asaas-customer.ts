@@ -17,13 +17,15 @@ export function toAsaasCustomer(client: Client): AsaasCustomerInput | null {
   };
   const mainEmail = client.financialEmail ?? client.email;
   if (mainEmail) input.email = mainEmail;
-  if (client.financialEmail && client.email && client.email !== client.financialEmail) input.additionalEmails = client.email;
+  if (client.financialEmail && client.email && client.email !== client.financialEmail)
+    input.additionalEmails = client.email;
   const phone = nationalDigits(client.phone);
   if (phone) {
     if (phone.length === 11 && phone[2] === '9') input.mobilePhone = phone;
     else input.phone = phone;
   }
-  if (client.personType === 'PJ' && client.legalName && client.legalName !== client.tradeName) input.company = client.tradeName;
+  if (client.personType === 'PJ' && client.legalName && client.legalName !== client.tradeName)
+    input.company = client.tradeName;
   if (client.postalCode) input.postalCode = client.postalCode;
   if (client.street) input.address = client.street;
   if (client.number) input.addressNumber = client.number;

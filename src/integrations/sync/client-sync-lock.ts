@@ -79,9 +79,10 @@ export class ClientSyncLock implements OnApplicationShutdown {
     for (;;) {
       signal?.throwIfAborted();
       const [row] = (
-        await connection.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`, [
-          lockName(key),
-        ])
+        await connection.query<{ ok: boolean }>(
+          `SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok`,
+          [lockName(key)],
+        )
       ).rows;
       if (row.ok) return;
       if (Date.now() > deadline) throw new SyncError('busy');

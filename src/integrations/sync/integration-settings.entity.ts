@@ -3,6 +3,7 @@ import { Column, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 export const PROVIDERS = ['asaas', 'conta-azul'] as const;
 export type ProviderId = (typeof PROVIDERS)[number];
 export const isProvider = (value: unknown): value is ProviderId => PROVIDERS.includes(value as ProviderId);
+export const PROVIDER_LABELS: Record<ProviderId, string> = { asaas: 'Asaas', 'conta-azul': 'Conta Azul' };
 
 /**
  * One row per billing provider (seeded by the migration). `settings` is what the page may show back;

@@ -29,7 +29,11 @@ export class IntegrationSettingsStore {
   }
 
   /** The row with its sealed columns; `lock` takes it FOR UPDATE (inside the caller's transaction). */
-  withSealed(provider: ProviderId, manager: EntityManager = this.dataSource.manager, lock = false): Promise<IntegrationSettings> {
+  withSealed(
+    provider: ProviderId,
+    manager: EntityManager = this.dataSource.manager,
+    lock = false,
+  ): Promise<IntegrationSettings> {
     const qb = manager
       .getRepository(IntegrationSettings)
       .createQueryBuilder('s')
@@ -39,7 +43,11 @@ export class IntegrationSettingsStore {
     return qb.getOneOrFail();
   }
 
-  async update(provider: ProviderId, values: Partial<IntegrationSettings>, manager: EntityManager = this.dataSource.manager): Promise<void> {
+  async update(
+    provider: ProviderId,
+    values: Partial<IntegrationSettings>,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
     await manager.getRepository(IntegrationSettings).update({ provider }, values);
   }
 

@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { SessionOperator } from '../../auth/session-operator';
 import { ClientIntegrationLink, type LinkStatus } from './client-integration-link.entity';
-import { PROVIDERS, type ProviderId } from './integration-settings.entity';
+import { PROVIDER_LABELS, PROVIDERS, type ProviderId } from './integration-settings.entity';
+import { syncErrorMessage } from './sync-error-message';
 import { SyncProvidersRegistry } from './sync-provider';
-import { PROVIDER_LABELS } from './sync-runs.service';
 
 /** What the client page shows for one provider (the `integrations/_client-status` fragment). */
 export interface ClientProviderStatus {
@@ -21,6 +21,8 @@ export interface ClientProviderStatus {
   requestedAt: Date | null;
   lastErrorCode: string | null;
   lastError: string | null;
+  /** The last failure as the operator reads it. */
+  errorMessage: string | null;
   /** A sync of this client is waiting or running: the fragment refreshes itself until it is done. */
   inQueue: boolean;
   canSync: boolean;
@@ -34,7 +36,11 @@ export class IntegrationStatusService {
     private readonly providers: SyncProvidersRegistry,
   ) {}
 
-  async forClient(clientId: string, operator: SessionOperator, only?: ProviderId): Promise<ClientProviderStatus[]> {
+  async forClient(
+    clientId: string,
+    operator: SessionOperator,
+    only?: ProviderId,
+  ): Promise<ClientProviderStatus[]> {
     const wanted = only ? [only] : [...PROVIDERS];
     const [links, queued] = await Promise.all([
       this.dataSource.getRepository(ClientIntegrationLink).findBy({ clientId }),
@@ -45,7 +51,10 @@ export class IntegrationStatusService {
     ]);
     return Promise.all(
       wanted.map(async (provider) => {
-        const readiness = (await this.providers.get(provider)?.readiness()) ?? { ready: false, reasonKey: 'integrations.notConfigured' };
+        const readiness = (await this.providers.get(provider)?.readiness()) ?? {
+          ready: false,
+          reasonKey: 'integrations.notConfigured',
+        };
         const link = links.find((l) => l.provider === provider);
         return {
           clientId,
@@ -59,6 +68,9 @@ export class IntegrationStatusService {
           requestedAt: link?.requestedAt ?? null,
           lastErrorCode: link?.lastErrorCode ?? null,
           lastError: link?.lastError ?? null,
+          errorMessage: link?.lastErrorCode
+            ? syncErrorMessage(operator.locale, PROVIDER_LABELS[provider], link.lastErrorCode, link.lastError)
+            : null,
           inQueue: queued.some((q) => q.provider === provider),
           canSync: readiness.ready && operator.role !== 'agent',
           canConfigure: operator.role === 'admin',

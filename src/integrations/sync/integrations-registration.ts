@@ -44,7 +44,9 @@ export class IntegrationsRegistration implements OnModuleInit {
       partial: 'integrations/_section',
       load: async (client, operator) => ({ providers: await this.status.forClient(client.id, operator) }),
       action: (client, operator) =>
-        operator.role !== 'agent' ? { labelKey: 'integrations.nextStep', href: `/clients/${client.id}#integrations` } : null,
+        operator.role !== 'agent'
+          ? { labelKey: 'integrations.nextStep', href: `/clients/${client.id}#integrations` }
+          : null,
     });
   }
 

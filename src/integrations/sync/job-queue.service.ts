@@ -91,7 +91,12 @@ export class JobQueue implements OnModuleInit, OnApplicationBootstrap, BeforeApp
    * Enqueues a job inside `manager`'s transaction (so it exists only if that transaction commits), or on
    * its own. Returns null when the queue's policy refused it as a duplicate (same `singletonKey` waiting).
    */
-  async send(name: string, data: object, options: SendOptions = {}, manager?: EntityManager): Promise<string | null> {
+  async send(
+    name: string,
+    data: object,
+    options: SendOptions = {},
+    manager?: EntityManager,
+  ): Promise<string | null> {
     const boss = this.requireBoss();
     const runner = manager?.queryRunner;
     if (!runner) return boss.send(name, data, options);

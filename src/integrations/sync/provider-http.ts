@@ -108,7 +108,11 @@ export async function providerRequest(
  * How long a 429 asks to wait: `RateLimit-Reset` (seconds until the window resets, Asaas), else
  * `Retry-After` (seconds or an HTTP date), else one backoff step. At least 100 ms.
  */
-export function rateLimitWaitMs(headers: Headers, policy: RetryPolicy = DEFAULT_RETRY, now = Date.now()): number {
+export function rateLimitWaitMs(
+  headers: Headers,
+  policy: RetryPolicy = DEFAULT_RETRY,
+  now = Date.now(),
+): number {
   const reset = headers.get('ratelimit-reset');
   if (reset !== null && /^\d+(\.\d+)?$/.test(reset.trim())) return Math.max(100, Number(reset) * 1000);
   const retryAfter = headers.get('retry-after');
@@ -138,7 +142,8 @@ async function readBody(response: Response): Promise<unknown> {
 }
 
 const isTimeout = (error: unknown): boolean =>
-  error instanceof Error && (error.name === 'TimeoutError' || (error.cause instanceof Error && error.cause.name === 'TimeoutError'));
+  error instanceof Error &&
+  (error.name === 'TimeoutError' || (error.cause instanceof Error && error.cause.name === 'TimeoutError'));
 
 function describeCause(error: unknown): string {
   if (!(error instanceof Error)) return String(error);

@@ -1,4 +1,11 @@
-import { HttpStatus, Injectable, Logger, NotFoundException, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import {
+  HttpStatus,
+  Injectable,
+  Logger,
+  NotFoundException,
+  OnApplicationBootstrap,
+  OnModuleInit,
+} from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import type { SessionOperator } from '../../auth/session-operator';
@@ -8,7 +15,7 @@ import { AppError } from '../../common/errors/app-error';
 import { isUuid } from '../../common/ids';
 import { ClientIntegrationLink } from './client-integration-link.entity';
 import { ClientSyncLock } from './client-sync-lock';
-import type { ProviderId } from './integration-settings.entity';
+import { PROVIDER_LABELS, type ProviderId } from './integration-settings.entity';
 import { JobQueue } from './job-queue.service';
 import { SyncError } from './sync-error';
 import { SyncProvidersRegistry, type CustomerSyncProvider } from './sync-provider';
@@ -82,18 +89,29 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
    * and a second job of a finished run does nothing), so they finish even if pg-boss gave up retrying.
    */
   onApplicationBootstrap(): void {
-    setImmediate(() => void this.recover().catch((error) => this.logger.error({ err: error }, 'recovering sync runs failed')));
+    setImmediate(
+      () =>
+        void this.recover().catch((error) =>
+          this.logger.error({ err: error }, 'recovering sync runs failed'),
+        ),
+    );
   }
 
   async recover(): Promise<number> {
-    const open = await this.dataSource.getRepository(SyncRun).find({ where: { status: In(['queued', 'running']) }, order: { createdAt: 'ASC' } });
+    const open = await this.dataSource
+      .getRepository(SyncRun)
+      .find({ where: { status: In(['queued', 'running']) }, order: { createdAt: 'ASC' } });
     for (const run of open) await this.jobs.send(queueOf(run), { runId: run.id }, { singletonKey: run.id });
     for (const queue of [SYNC_CLIENT_QUEUE, SYNC_ALL_QUEUE]) this.jobs.wake(queue);
     return open.length;
   }
 
   /** "Sincronizar" on a client: marks it pending and enqueues a run of one (reusing one still queued). */
-  async requestClientSync(operator: SessionOperator, providerId: ProviderId, clientId: string): Promise<SyncRun> {
+  async requestClientSync(
+    operator: SessionOperator,
+    providerId: ProviderId,
+    clientId: string,
+  ): Promise<SyncRun> {
     await this.clients.findVisible(operator, clientId); // 404 first: readiness says nothing about a client
     await this.requireReady(providerId);
     const run = await this.dataSource.transaction(async (tx) => {
@@ -105,7 +123,12 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
         [client.id, providerId],
       );
       const repository = tx.getRepository(SyncRun);
-      const queued = await repository.findOneBy({ provider: providerId, clientId: client.id, kind: 'one', status: 'queued' });
+      const queued = await repository.findOneBy({
+        provider: providerId,
+        clientId: client.id,
+        kind: 'one',
+        status: 'queued',
+      });
       if (queued) return queued;
       const created = await repository.save(
         repository.create({ ...newRun(operator, providerId, 'one'), clientId: client.id, total: 1 }),
@@ -118,10 +141,15 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   /** "Sincronizar todos os clientes ativos": one open bulk run per provider; asking again shows that one. */
-  async startBulkRun(operator: SessionOperator, providerId: ProviderId): Promise<{ run: SyncRun; existing: boolean }> {
+  async startBulkRun(
+    operator: SessionOperator,
+    providerId: ProviderId,
+  ): Promise<{ run: SyncRun; existing: boolean }> {
     await this.requireReady(providerId);
     const result = await this.dataSource.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`clientela:sync-all:${providerId}`]);
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `clientela:sync-all:${providerId}`,
+      ]);
       const repository = tx.getRepository(SyncRun);
       const open = await repository.findOne({
         where: { provider: providerId, kind: 'all', status: In(['queued', 'running']) },
@@ -131,7 +159,9 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
       const [{ n }] = await tx.query<Array<{ n: number }>>(
         `SELECT count(*)::int AS n FROM clients WHERE status = 'active' AND deletion_requested_at IS NULL`,
       );
-      const run = await repository.save(repository.create({ ...newRun(operator, providerId, 'all'), total: n }));
+      const run = await repository.save(
+        repository.create({ ...newRun(operator, providerId, 'all'), total: n }),
+      );
       await this.jobs.send(SYNC_ALL_QUEUE, { runId: run.id }, { singletonKey: run.id }, tx);
       return { run, existing: false };
     });
@@ -173,7 +203,9 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
       [runId],
     );
     const provider = this.providers.get(run.provider);
-    const readiness = provider ? await provider.readiness() : { ready: false, reasonKey: 'integrations.notConfigured' };
+    const readiness = provider
+      ? await provider.readiness()
+      : { ready: false, reasonKey: 'integrations.notConfigured' };
     if (!provider || !readiness.ready) {
       const error: SyncRunError = { clientId: '', code: '', errorCode: 'not_configured', message: '' };
       await this.dataSource.query(
@@ -237,7 +269,11 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
    * Upserts one client on the provider and records the outcome on its link. The lock keeps a bulk run and
    * a "Sincronizar" click from upserting the same client at the same time.
    */
-  private async syncClient(provider: CustomerSyncProvider, clientId: string, signal: AbortSignal): Promise<ClientOutcome> {
+  private async syncClient(
+    provider: CustomerSyncProvider,
+    clientId: string,
+    signal: AbortSignal,
+  ): Promise<ClientOutcome> {
     try {
       return await this.locks.run(
         `${provider.id}:${clientId}`,
@@ -249,7 +285,9 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
             .where('c.id = :clientId', { clientId })
             .getOne();
           if (!client || client.deletionRequestedAt) return { status: 'skipped' } as const;
-          const link = await this.dataSource.getRepository(ClientIntegrationLink).findOneBy({ clientId, provider: provider.id });
+          const link = await this.dataSource
+            .getRepository(ClientIntegrationLink)
+            .findOneBy({ clientId, provider: provider.id });
           let externalId: string;
           try {
             externalId = await provider.upsert(client, link?.externalId ?? null, signal);
@@ -275,7 +313,12 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
    * Synced — unless the client was edited while the provider was being called (its version moved on), in
    * which case what the provider has is already stale and the link stays pending.
    */
-  private async recordSynced(providerId: ProviderId, client: Client, previousId: string | null, externalId: string): Promise<ClientOutcome> {
+  private async recordSynced(
+    providerId: ProviderId,
+    client: Client,
+    previousId: string | null,
+    externalId: string,
+  ): Promise<ClientOutcome> {
     try {
       await this.dataSource.transaction(async (tx) => {
         await tx.query(
@@ -287,11 +330,13 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
              last_synced_at = now(), last_error_code = NULL, last_error = NULL, updated_at = now()`,
           [client.id, providerId, externalId, client.version],
         );
-        if (previousId !== externalId) await this.recordLinkInHistory(tx, client.id, providerId, previousId, externalId);
+        if (previousId !== externalId)
+          await this.recordLinkInHistory(tx, client.id, providerId, previousId, externalId);
       });
       return { status: 'synced' };
     } catch (error) {
-      if (!(error instanceof QueryFailedError) || (error.driverError as { code?: string }).code !== '23505') throw error;
+      if (!(error instanceof QueryFailedError) || (error.driverError as { code?: string }).code !== '23505')
+        throw error;
       // That customer is already linked to another of our clients (e.g. both matched the same CNPJ).
       const conflict = new SyncError('conflict', externalId);
       await this.recordError(providerId, client.id, conflict);
@@ -299,8 +344,23 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
     }
   }
 
-  private async recordLinkInHistory(tx: EntityManager, clientId: string, providerId: ProviderId, before: string | null, after: string) {
-    await this.clients.emit(tx, clientId, null, 'linked', 'integration', { externalId: [before, after] }, null, PROVIDER_LABELS[providerId]);
+  private async recordLinkInHistory(
+    tx: EntityManager,
+    clientId: string,
+    providerId: ProviderId,
+    before: string | null,
+    after: string,
+  ) {
+    await this.clients.emit(
+      tx,
+      clientId,
+      null,
+      'linked',
+      'integration',
+      { externalId: [before, after] },
+      null,
+      PROVIDER_LABELS[providerId],
+    );
   }
 
   private async recordError(providerId: ProviderId, clientId: string, error: SyncError): Promise<void> {
@@ -313,7 +373,10 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   private async errorEntry(clientId: string, error: SyncError): Promise<SyncRunError> {
-    const [row] = await this.dataSource.query<Array<{ code: string }>>(`SELECT code FROM clients WHERE id = $1`, [clientId]);
+    const [row] = await this.dataSource.query<Array<{ code: string }>>(
+      `SELECT code FROM clients WHERE id = $1`,
+      [clientId],
+    );
     return { clientId, code: row?.code ?? '', errorCode: error.code, message: error.detail.slice(0, 500) };
   }
 
@@ -321,12 +384,11 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
     const provider = this.providers.get(providerId);
     if (!provider) throw new NotFoundException();
     const readiness = await provider.readiness();
-    if (!readiness.ready) throw new ProviderNotReadyError(readiness.reasonKey ?? 'integrations.notConfigured');
+    if (!readiness.ready)
+      throw new ProviderNotReadyError(readiness.reasonKey ?? 'integrations.notConfigured');
     return provider;
   }
 }
-
-export const PROVIDER_LABELS: Record<ProviderId, string> = { asaas: 'Asaas', 'conta-azul': 'Conta Azul' };
 
 const queueOf = (run: SyncRun) => (run.kind === 'one' ? SYNC_CLIENT_QUEUE : SYNC_ALL_QUEUE);
 

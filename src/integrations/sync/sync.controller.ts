@@ -7,11 +7,12 @@ import { flash } from '../../common/flash';
 import { htmxTargetId, isHtmx, redirectAfterChange, varyOnHtmx } from '../../common/htmx';
 import { translate } from '../../common/i18n/translate';
 import { saveSession } from '../../common/session-save';
-import { isProvider, PROVIDERS, type ProviderId } from './integration-settings.entity';
+import { syncErrorMessage } from './sync-error-message';
+import { isProvider, PROVIDER_LABELS, PROVIDERS, type ProviderId } from './integration-settings.entity';
 import { IntegrationStatusService } from './integration-status.service';
 import { SyncProvidersRegistry } from './sync-provider';
 import type { SyncRun } from './sync-run.entity';
-import { PROVIDER_LABELS, ProviderNotReadyError, SyncRunsService } from './sync-runs.service';
+import { ProviderNotReadyError, SyncRunsService } from './sync-runs.service';
 
 const providerOf = (value: string): ProviderId => {
   if (!isProvider(value)) throw new NotFoundException();
@@ -38,7 +39,10 @@ export class SyncController {
   async overview(@Res() res: Response) {
     const providers = await Promise.all(
       PROVIDERS.map(async (provider) => {
-        const readiness = (await this.providers.get(provider)?.readiness()) ?? { ready: false, reasonKey: 'integrations.notConfigured' };
+        const readiness = (await this.providers.get(provider)?.readiness()) ?? {
+          ready: false,
+          reasonKey: 'integrations.notConfigured',
+        };
         const runs = await this.runs.recentRuns(provider);
         return {
           provider,
@@ -50,7 +54,11 @@ export class SyncController {
         };
       }),
     );
-    res.render('integrations/index', { title: translate(res.locals.locale, 'integrations.pageTitle'), section: 'settings', providers });
+    res.render('integrations/index', {
+      title: translate(res.locals.locale, 'integrations.pageTitle'),
+      section: 'settings',
+      providers,
+    });
   }
 
   /**
@@ -90,11 +98,19 @@ export class SyncController {
     let status = 200;
     try {
       await this.runs.requestClientSync(operator, providerId, id);
-      notice = { kind: 'success', message: translate(res.locals.locale, 'integrations.syncQueued', { provider: PROVIDER_LABELS[providerId] }) };
+      notice = {
+        kind: 'success',
+        message: translate(res.locals.locale, 'integrations.syncQueued', {
+          provider: PROVIDER_LABELS[providerId],
+        }),
+      };
     } catch (error) {
       if (!(error instanceof ProviderNotReadyError)) throw error;
       status = 409;
-      notice = { kind: 'error', message: translate(res.locals.locale, error.messageKey, { provider: PROVIDER_LABELS[providerId] }) };
+      notice = {
+        kind: 'error',
+        message: translate(res.locals.locale, error.messageKey, { provider: PROVIDER_LABELS[providerId] }),
+      };
     }
     if (isHtmx(req)) {
       const [view] = await this.status.forClient(id, operator, providerId);
@@ -108,12 +124,19 @@ export class SyncController {
   @Post('integrations/:provider/sync-all')
   @Roles('admin', 'manager')
   @HttpCode(200)
-  async syncAll(@Param('provider') provider: string, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async syncAll(
+    @Param('provider') provider: string,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const providerId = providerOf(provider);
     const label = PROVIDER_LABELS[providerId];
     try {
       const { run, existing } = await this.runs.startBulkRun(operator, providerId);
-      flash(req, 'info', existing ? 'integrations.bulkAlreadyRunning' : 'integrations.bulkQueued', { provider: label });
+      flash(req, 'info', existing ? 'integrations.bulkAlreadyRunning' : 'integrations.bulkQueued', {
+        provider: label,
+      });
       redirectAfterChange(req, res, `/integrations/${providerId}/runs/${run.id}`);
     } catch (error) {
       if (!(error instanceof ProviderNotReadyError)) throw error;
@@ -125,7 +148,12 @@ export class SyncController {
   /** Progress of a run: the page, or the `#sync-run-progress` fragment it polls every 2 s until finished. */
   @Get('integrations/:provider/runs/:runId')
   @Roles('admin', 'manager')
-  async run(@Param('provider') provider: string, @Param('runId') runId: string, @Req() req: Request, @Res() res: Response) {
+  async run(
+    @Param('provider') provider: string,
+    @Param('runId') runId: string,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const providerId = providerOf(provider);
     const run = await this.runs.findRun(providerId, runId);
     const labels = await this.runs.clientLabels(run.errors.map((e) => e.clientId));
@@ -134,6 +162,12 @@ export class SyncController {
         ...runSummary(run),
         errors: run.errors.map((e) => ({
           ...e,
+          text: syncErrorMessage(
+            res.locals.locale as string,
+            PROVIDER_LABELS[providerId],
+            e.errorCode,
+            e.message,
+          ),
           client: labels.get(e.clientId) ?? null,
           removed: !!e.clientId && !labels.has(e.clientId),
         })),
@@ -141,10 +175,13 @@ export class SyncController {
       },
     };
     varyOnHtmx(res);
-    if (htmxTargetId(req) === 'sync-run-progress') return res.render('integrations/_run-progress', { ...view, layout: false });
+    if (htmxTargetId(req) === 'sync-run-progress')
+      return res.render('integrations/_run-progress', { ...view, layout: false });
     res.render('integrations/run', {
       ...view,
-      title: translate(res.locals.locale, 'integrations.run.title', { provider: PROVIDER_LABELS[providerId] }),
+      title: translate(res.locals.locale, 'integrations.run.title', {
+        provider: PROVIDER_LABELS[providerId],
+      }),
       section: 'settings',
     });
   }

@@ -569,14 +569,24 @@ describe('the client list (GET /clients)', () => {
       for (const sort of ['tradeName', 'city', 'createdAt']) {
         let five = 0;
         let fifty = 0;
-        const small = await countQueries(async () => {
-          const res = await list({ q: 'cinco', sort });
-          five = rowIds(res.text).length;
-        });
-        const big = await countQueries(async () => {
-          const res = await list({ q: 'cinquenta', sort });
-          fifty = rowIds(res.text).length;
-        });
+        // Background jobs share the pool and can only add queries to a window: the fewest of three is the request's.
+        const fewest = async (q: string, rows: (n: number) => void) => {
+          const counts = [];
+          for (let i = 0; i < 3; i++) {
+            counts.push(
+              await countQueries(async () => {
+                const res = await list({ q, sort });
+                rows(rowIds(res.text).length);
+              }),
+            );
+          }
+          return {
+            app: Math.min(...counts.map((c) => c.app)),
+            total: Math.min(...counts.map((c) => c.total)),
+          };
+        };
+        const small = await fewest('cinco', (n) => (five = n));
+        const big = await fewest('cinquenta', (n) => (fifty = n));
         expect([five, fifty]).toEqual([5, 50]);
         // The counters see the queries at all (the rows and the capped count, at least)…
         expect(small.app).toBeGreaterThanOrEqual(2);

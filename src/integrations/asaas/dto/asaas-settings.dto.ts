@@ -1,0 +1,39 @@
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsString, IsUrl, Matches, MaxLength } from 'class-validator';
+import { ASAAS_ENVIRONMENTS, type AsaasEnvironment } from '../asaas-client';
+
+const checkbox = ({ value }: { value: unknown }) =>
+  value === 'true' || value === 'on' || value === '1' || value === true;
+
+/** `/settings/integrations/asaas`. The API key is write-only: blank keeps the stored one. */
+export class AsaasSettingsDto {
+  @IsIn(ASAAS_ENVIRONMENTS, { message: 'validation.choice' }) environment: AsaasEnvironment;
+
+  /** Only for `custom`: the API root including `/v3`, e.g. `https://api-sandbox.asaas.com/v3`. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(300, { message: 'validation.maxLength|$constraint1' })
+  @IsUrl(
+    { protocols: ['http', 'https'], require_protocol: true, require_tld: false },
+    { message: 'integrations.validation.url' },
+  )
+  baseUrl?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500, { message: 'validation.maxLength|$constraint1' })
+  @Matches(/^\S+$/, { message: 'integrations.validation.noSpaces' })
+  apiKey?: string;
+
+  @IsOptional() @Transform(checkbox) @IsBoolean() clearApiKey?: boolean;
+}
+
+/** What the chosen options still need (field → i18n key). */
+export function missingAsaasFields(dto: AsaasSettingsDto, hasStoredKey: boolean): Record<string, string> {
+  const missing: Record<string, string> = {};
+  if (dto.environment === 'custom' && !dto.baseUrl)
+    missing.baseUrl = 'integrations.validation.baseUrlRequired';
+  if (!dto.apiKey && !dto.clearApiKey && !hasStoredKey)
+    missing.apiKey = 'integrations.validation.apiKeyRequired';
+  return missing;
+}
