@@ -342,6 +342,7 @@ export function tableView(
     totalCapped: page.totalCapped,
     countCap: COUNT_CAP.toLocaleString(locale),
     searchTooShort: page.searchTooShort,
+    broadSearch: page.broadSearch,
     minSearch: MIN_SEARCH,
     prev: state.page > 1 ? listUrl(state, { page: state.page - 1 }) : null,
     next: page.hasNext && state.page < 200 ? listUrl(state, { page: state.page + 1 }) : null,

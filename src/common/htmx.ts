@@ -13,20 +13,16 @@ export function htmxTargetId(req: Request): string | undefined {
 /**
  * After a successful change: a plain form gets 303 See Other; htmx gets `HX-Redirect`, so the browser
  * loads the next page (with its flash message) and the address bar and history stay true
- * (STYLE.md: "decided in one helper").
+ * (STYLE.md: "decided in one helper"). A pending flash message is stored before the answer leaves —
+ * for 303s by the `saveFlashBeforeRedirect` middleware (app.setup.ts), for htmx here.
  */
 export function redirectAfterChange(req: Request, res: Response, url: string): void {
-  const send = () => {
-    if (isHtmx(req)) {
-      res.set('HX-Redirect', url).status(200).end();
-      return;
-    }
+  if (!isHtmx(req)) {
     res.redirect(303, url);
-  };
-  // express-session writes the response head before it has finished saving a changed session, and a
-  // browser follows a 303 as soon as the head arrives: the next page could load the old session and show
-  // the flash message one page late. Save first when a message was queued (a failed save only loses it).
-  if (req.session?.flash?.length) req.session.save(() => send());
+    return;
+  }
+  const send = () => void res.set('HX-Redirect', url).status(200).end();
+  if (req.session?.flash?.length) req.session.save(send);
   else send();
 }
 

@@ -1,4 +1,5 @@
 import { DataSourceOptions } from 'typeorm';
+import { isEmbeddedUrl } from './embedded-database';
 import { ENTITIES, MIGRATIONS } from './schema';
 import { SnakeNamingStrategy } from './snake-naming.strategy';
 
@@ -21,14 +22,20 @@ export function dataSourceOptions(url: string, tuning: DatabaseTuning = {}): Dat
     migrationsTableName: 'migrations',
     synchronize: false,
     namingStrategy: new SnakeNamingStrategy(),
-    poolSize: tuning.poolSize ?? 10,
-    connectTimeoutMS: 2000,
+    // One connection on the embedded server (see isEmbeddedUrl); a real server gets a normal pool.
+    poolSize: isEmbeddedUrl(url) ? 1 : (tuning.poolSize ?? 10),
+    // Waiting for the single embedded connection is normal queueing, not an outage.
+    connectTimeoutMS: isEmbeddedUrl(url) ? 15000 : 2000,
     applicationName: 'clientela',
     extra: {
       statement_timeout: 5000,
       lock_timeout: 1000,
       idle_in_transaction_session_timeout: 10000,
       idleTimeoutMillis: 30000,
+      // A sequential scan always starts at the table's first page (not where the last one stopped), so a
+      // search with more matches than the list counts shows the same first matches on every page
+      // (client-list.sql.ts). The embedded server ignores it.
+      options: '-c synchronize_seqscans=off',
     },
   };
 }

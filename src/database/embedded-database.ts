@@ -13,6 +13,16 @@ export interface EmbeddedDatabase {
 /** How many client connections the embedded server accepts; every pool of the app must fit inside. */
 export const EMBEDDED_MAX_CONNECTIONS = 20;
 
+const runningUrls = new Set<string>();
+
+/**
+ * True for the URL of an embedded server started by this process. pglite-socket serves every connection
+ * from one PGlite session and interleaves their extended-protocol messages, so two connections running
+ * parameterised queries at once can break each other ("portal does not exist"): pools on it must have
+ * ONE connection, which serialises all queries of the process (see dataSourceOptions).
+ */
+export const isEmbeddedUrl = (url: string): boolean => runningUrls.has(url);
+
 /**
  * Starts PostgreSQL (PGlite, WASM) in-process and exposes it on a loopback TCP port, so the normal `pg`
  * driver, TypeORM transactions and the session store behave exactly as on a real server
@@ -30,11 +40,14 @@ export async function startEmbeddedDatabase(dataDir?: string): Promise<EmbeddedD
   });
   await server.start();
   let stopped = false;
+  const url = `postgres://postgres:postgres@${server.getServerConn()}/postgres`;
+  runningUrls.add(url);
   return {
-    url: `postgres://postgres:postgres@${server.getServerConn()}/postgres`,
+    url,
     async stop() {
       if (stopped) return;
       stopped = true;
+      runningUrls.delete(url);
       await server.stop();
       await db.close();
     },

@@ -4,6 +4,7 @@ import { CreateContractsTicketsDisplacements1764324200000 } from '../../migratio
 import { AddTotpAndDeletion1764324300000 } from '../../migrations/1764324300000-AddTotpAndDeletion';
 import { CreateTelephony1764324400000 } from '../../migrations/1764324400000-CreateTelephony';
 import { CreateBillingIntegrations1764324500000 } from '../../migrations/1764324500000-CreateBillingIntegrations';
+import { TuneClientListIndexes1764324600000 } from '../../migrations/1764324600000-TuneClientListIndexes';
 import { Operator } from '../auth/operator.entity';
 import { Client } from '../clients/client.entity';
 import { ClientDeletion } from '../clients/client-deletion.entity';
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   AddTotpAndDeletion1764324300000,
   CreateTelephony1764324400000,
   CreateBillingIntegrations1764324500000,
+  TuneClientListIndexes1764324600000,
 ];

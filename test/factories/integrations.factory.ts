@@ -1,3 +1,5 @@
+import { rmSync } from 'node:fs';
+import { Client } from 'pg';
 import { AsaasService } from '../../src/integrations/asaas/asaas.service';
 import { ContaAzulService } from '../../src/integrations/conta-azul/conta-azul.service';
 import { ClientIntegrationLink } from '../../src/integrations/sync/client-integration-link.entity';
@@ -6,6 +8,7 @@ import { DEFAULT_RETRY } from '../../src/integrations/sync/provider-http';
 import { SyncRun } from '../../src/integrations/sync/sync-run.entity';
 import type { FakeAsaas } from '../support/fake-asaas';
 import type { FakeContaAzul } from '../support/fake-conta-azul';
+import type { TestDatabase } from '../support/database';
 import type { TestApp } from '../support/test-app';
 import { asSession } from './client.factory';
 import { makeOperator } from './operator.factory';
@@ -76,4 +79,37 @@ export async function waitForClientSync(
     `the ${provider} sync of ${clientId}`,
   );
   return (await linkOf(t, clientId, provider))!;
+}
+
+/**
+ * Waits until the test database has no session left (at most 3 s): a pg pool's `end()` resolves before its
+ * sockets have closed, and `DROP DATABASE … WITH (FORCE)` would kill backends that are still saying goodbye
+ * (an unhandled "terminating connection" error on a busy machine).
+ */
+export async function waitForNoSessions(db: TestDatabase): Promise<void> {
+  if (db.embedded) return;
+  const name = new URL(db.url).pathname.slice(1);
+  const admin = new Client({ connectionString: db.url.replace(/\/[^/?]+(\?|$)/, '/postgres$1') });
+  await admin.connect();
+  try {
+    await waitFor(async () => {
+      const [{ n }] = (
+        await admin.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`,
+          [name],
+        )
+      ).rows;
+      return n === 0;
+    }, 3_000).catch(() => undefined);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** `t.close()`, waiting for the app's sessions to end before the database is dropped. */
+export async function closeApp(t: TestApp): Promise<void> {
+  await t.app.close();
+  await waitForNoSessions(t.db);
+  await t.db.drop();
+  rmSync(t.config.dataDir, { recursive: true, force: true });
 }

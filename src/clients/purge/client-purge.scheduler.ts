@@ -26,8 +26,13 @@ export class ClientPurgeScheduler implements OnApplicationBootstrap, OnApplicati
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    // Migrations have run: put the deletion guard on tables they added since the last start.
-    await this.dataSource.query(`SELECT clientela_install_deletion_guards()`);
+    // Migrations have run: put the deletion guard on tables they added since the last start. Not fatal
+    // (a busy table can hit the web lock timeout): every purge run installs missing guards again.
+    try {
+      await this.dataSource.query(`SELECT clientela_install_deletion_guards()`);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'could not install the deletion guards now; the next purge run will');
+    }
     if (this.config.nodeEnv !== 'test')
       this.firstRun = setTimeout(() => void this.tick(), FIRST_RUN_DELAY_MS).unref();
   }

@@ -124,7 +124,7 @@ export class AsaasService implements CustomerSyncProvider, OnModuleInit {
 
   async upsert(client: Client, externalId: string | null, signal?: AbortSignal): Promise<string> {
     const input = toAsaasCustomer(client);
-    if (!input) throw new SyncError('missing_document', 'o Asaas exige CPF ou CNPJ');
+    if (!input) throw new SyncError('missing_document');
     const api = await this.configuredClient();
     try {
       if (externalId) {

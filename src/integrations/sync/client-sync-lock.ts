@@ -2,10 +2,11 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Pool, type PoolClient } from 'pg';
 import type { DataSource } from 'typeorm';
+import { isEmbeddedUrl } from '../../database/embedded-database';
 import { realSleep } from './provider-http';
 import { SyncError } from './sync-error';
 
-/** Lock holders at once: the client-sync worker (2) and the bulk run (1). Within the embedded DB's 20. */
+/** Lock holders at once on a real server: the client-sync worker (2) and the bulk run (1). */
 const POOL_SIZE = 3;
 const WAIT_MS = 5 * 60_000;
 const POLL_MS = 250;
@@ -16,18 +17,23 @@ const POLL_MS = 250;
  *
  * The lock must last across HTTP calls, which no transaction may (idle-in-transaction timeout, and on the
  * embedded database a transaction blocks every other connection), so it is a session advisory lock held on
- * a connection of a small pool of its own; PostgreSQL releases it if the process dies. The embedded server
- * runs every connection in one session, where advisory locks are re-entrant, so an in-process queue per key
- * serialises syncs too (one process is all that can open the embedded database).
+ * a connection of a small pool of its own; PostgreSQL releases it if the process dies. An in-process queue
+ * per key serialises syncs within the process too — and is all there is on the embedded database, which one
+ * process owns and which must not get a second connection (embedded-database.ts).
  */
 @Injectable()
 export class ClientSyncLock implements OnApplicationShutdown {
   private readonly logger = new Logger('ClientSyncLock');
-  private readonly pool: Pool;
+  /** Null on the embedded database: one process, one session — the in-process queue is the lock. */
+  private readonly pool: Pool | null;
   private readonly tails = new Map<string, Promise<void>>();
 
   constructor(@InjectDataSource() dataSource: DataSource) {
     const { url } = dataSource.options as { url?: string };
+    if (!url || isEmbeddedUrl(url)) {
+      this.pool = null;
+      return;
+    }
     this.pool = new Pool({
       connectionString: url,
       max: POOL_SIZE,
@@ -46,7 +52,7 @@ export class ClientSyncLock implements OnApplicationShutdown {
     this.tails.set(key, tail);
     try {
       await previous;
-      return await this.withAdvisoryLock(key, fn, signal);
+      return this.pool ? await this.withAdvisoryLock(this.pool, key, fn, signal) : await fn();
     } finally {
       release();
       if (this.tails.get(key) === tail) this.tails.delete(key);
@@ -54,11 +60,16 @@ export class ClientSyncLock implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.pool.end();
+    await this.pool?.end();
   }
 
-  private async withAdvisoryLock<T>(key: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const connection = await this.pool.connect();
+  private async withAdvisoryLock<T>(
+    pool: Pool,
+    key: string,
+    fn: () => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
+    const connection = await pool.connect();
     let broken: Error | undefined;
     try {
       await this.acquire(connection, key, signal);

@@ -7,12 +7,12 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { PgBoss, type Job, type Queue, type SendOptions } from 'pg-boss';
+import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import { sharedPool } from '../../app.setup';
+import { isEmbeddedUrl } from '../../database/embedded-database';
 
-/**
- * pg-boss's own pool. The embedded PostgreSQL accepts 20 connections in all (EMBEDDED_MAX_CONNECTIONS) and
- * the app's TypeORM pool takes 10, so the queue stays small: polling two queues and sending needs few.
- */
+/** pg-boss's own pool on a real server: polling two queues, heartbeats and sends need few connections. */
 const POOL_SIZE = 3;
 /** How long a graceful stop waits for running handlers before pg-boss fails them (they are retried). */
 const STOP_TIMEOUT_MS = 15_000;
@@ -51,14 +51,13 @@ export class JobQueue implements OnModuleInit, OnApplicationBootstrap, BeforeApp
   async onModuleInit(): Promise<void> {
     const { url } = this.dataSource.options as { url?: string };
     if (!url) throw new Error('JobQueue needs the database URL of the TypeORM data source');
-    const boss = new PgBoss({
-      connectionString: url,
-      max: POOL_SIZE,
-      application_name: 'clientela-jobs',
-      connectionTimeoutMillis: 5_000,
-      // No cron here (the app's schedules use @nestjs/schedule); supervision retries expired jobs.
-      schedule: false,
-    });
+    // No cron here (the app's schedules use @nestjs/schedule); supervision retries expired jobs.
+    const common = { application_name: 'clientela-jobs', schedule: false } as const;
+    const boss = isEmbeddedUrl(url)
+      ? // The embedded server must see one connection per process (embedded-database.ts): pg-boss runs its
+        // statements through the app's pool instead of opening its own.
+        new PgBoss({ ...common, db: viaPool(sharedPool(this.dataSource)) })
+      : new PgBoss({ ...common, connectionString: url, max: POOL_SIZE, connectionTimeoutMillis: 5_000 });
     boss.on('error', (error) => this.logger.error({ err: error }, 'job queue error'));
     await boss.start();
     this.boss = boss;
@@ -108,6 +107,11 @@ export class JobQueue implements OnModuleInit, OnApplicationBootstrap, BeforeApp
     return boss.send(name, data, { ...options, db });
   }
 
+  /** Started and not stopping (a quick start-and-close, as in tests, may never get here). */
+  get running(): boolean {
+    return this.boss !== null && !this.stopping.signal.aborted;
+  }
+
   /** Wakes this process's worker (after the sending transaction committed) instead of waiting for its poll. */
   wake(name: string): void {
     const id = this.workers.get(name);
@@ -118,4 +122,12 @@ export class JobQueue implements OnModuleInit, OnApplicationBootstrap, BeforeApp
     if (!this.boss) throw new Error('job queue not started (or already stopped)');
     return this.boss;
   }
+}
+
+/** pg-boss's database interface over a pg pool (it unwraps the results of multi-statement texts itself). */
+function viaPool(pool: Pool) {
+  return {
+    executeSql: async (text: string, values?: unknown[]) =>
+      (await pool.query(text, values)) as unknown as { rows: unknown[] },
+  };
 }

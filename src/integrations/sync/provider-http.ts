@@ -141,9 +141,14 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
-const isTimeout = (error: unknown): boolean =>
-  error instanceof Error &&
-  (error.name === 'TimeoutError' || (error.cause instanceof Error && error.cause.name === 'TimeoutError'));
+/** The AbortSignal.timeout reason (a DOMException, which is not an `Error` in every realm) or a wrapper of it. */
+function isTimeout(error: unknown): boolean {
+  const named = (value: unknown) =>
+    !!value && typeof value === 'object' && (value as { name?: unknown }).name === 'TimeoutError';
+  return (
+    named(error) || (!!error && typeof error === 'object' && named((error as { cause?: unknown }).cause))
+  );
+}
 
 function describeCause(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
@@ -152,25 +157,35 @@ function describeCause(error: unknown): string {
 }
 
 /**
- * Spaces requests out to at most `perSecond` (Conta Azul asks for ≤10/s per account; we stay at 8). Shared
- * by every call of one provider client in this process, bulk sync included.
+ * At most `perSecond` requests in any one-second window (Conta Azul asks for ≤10/s per account; we stay at
+ * 8), measured when each request actually leaves — a late timer cannot bunch requests up. Shared by every
+ * call of one provider client in this process, bulk sync included; callers queue in order.
  */
 export class RateLimiter {
-  private next = 0;
-  private readonly interval: number;
+  private readonly sent: number[] = [];
+  private tail: Promise<void> = Promise.resolve();
 
   constructor(
-    perSecond: number,
+    private readonly perSecond: number,
     private readonly sleep: Sleep = realSleep,
     private readonly now: () => number = Date.now,
-  ) {
-    this.interval = 1000 / perSecond;
+  ) {}
+
+  take(): Promise<void> {
+    const turn = this.tail.then(() => this.wait());
+    this.tail = turn.catch(() => undefined);
+    return turn;
   }
 
-  async take(): Promise<void> {
-    const now = this.now();
-    const slot = Math.max(now, this.next);
-    this.next = slot + this.interval;
-    if (slot > now) await this.sleep(slot - now);
+  private async wait(): Promise<void> {
+    for (;;) {
+      const now = this.now();
+      while (this.sent.length && this.sent[0] <= now - 1000) this.sent.shift();
+      if (this.sent.length < this.perSecond) {
+        this.sent.push(now);
+        return;
+      }
+      await this.sleep(this.sent[0] + 1000 - now);
+    }
   }
 }

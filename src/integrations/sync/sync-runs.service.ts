@@ -98,6 +98,7 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
   }
 
   async recover(): Promise<number> {
+    if (!this.jobs.running || !this.dataSource.isInitialized) return 0;
     const open = await this.dataSource
       .getRepository(SyncRun)
       .find({ where: { status: In(['queued', 'running']) }, order: { createdAt: 'ASC' } });
@@ -207,7 +208,11 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
       ? await provider.readiness()
       : { ready: false, reasonKey: 'integrations.notConfigured' };
     if (!provider || !readiness.ready) {
-      const error: SyncRunError = { clientId: '', code: '', errorCode: 'not_configured', message: '' };
+      // Settings removed (or the connection lost) after the run was asked for: nothing can be sent.
+      const code =
+        readiness.reasonKey === 'integrations.contaAzul.notConnected' ? 'not_connected' : 'not_configured';
+      if (run.clientId) await this.recordError(run.provider, run.clientId, new SyncError(code));
+      const error: SyncRunError = { clientId: '', code: '', errorCode: code, message: '' };
       await this.dataSource.query(
         `UPDATE sync_runs SET status = 'failed', finished_at = now(), errors = errors || $2::jsonb WHERE id = $1`,
         [runId, JSON.stringify([error])],

@@ -1,7 +1,7 @@
 import { SecretBox } from '../../../src/common/crypto/secret-box';
 import { AsaasService } from '../../../src/integrations/asaas/asaas.service';
 import { makeClient, maskCnpj, nextCnpj, type ClientOverrides } from '../../factories/client.factory';
-import { configureAsaas, linkOf, waitForClientSync } from '../../factories/integrations.factory';
+import { closeApp, configureAsaas, linkOf, waitForClientSync } from '../../factories/integrations.factory';
 import { makeOperator, type TestOperator } from '../../factories/operator.factory';
 import { startFakeAsaas, type FakeAsaas } from '../../support/fake-asaas';
 import { fieldError, inputValue, text } from '../../support/html';
@@ -46,7 +46,7 @@ describe('Asaas integration', () => {
     await login(agent, admin.email, admin.password);
   });
   afterAll(async () => {
-    await t.close();
+    await closeApp(t);
     await fake.close();
   });
   beforeEach(() => {

@@ -4,7 +4,7 @@ import { ContaAzulTokens } from '../../../src/integrations/conta-azul/conta-azul
 import { ContaAzulService } from '../../../src/integrations/conta-azul/conta-azul.service';
 import { IntegrationSettingsStore } from '../../../src/integrations/sync/integration-settings.store';
 import { makeClient, maskCnpj, nextCnpj } from '../../factories/client.factory';
-import { connectContaAzul, linkOf, waitForClientSync } from '../../factories/integrations.factory';
+import { closeApp, connectContaAzul, linkOf, waitForClientSync } from '../../factories/integrations.factory';
 import { makeOperator, type TestOperator } from '../../factories/operator.factory';
 import { startFakeContaAzul, type FakeContaAzul } from '../../support/fake-conta-azul';
 import { fieldError, inputValue, text } from '../../support/html';
@@ -29,7 +29,7 @@ describe('Conta Azul integration', () => {
     await login(agent, admin.email, admin.password);
   });
   afterAll(async () => {
-    await t.close();
+    await closeApp(t);
     await fake.close();
   });
 

@@ -1,0 +1,1000 @@
+import 'reflect-metadata';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import autocannon, { type Request as CannonRequest, type Result as CannonResult } from 'autocannon';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { Operator } from '../../src/auth/operator.entity';
+import { OperatorsService } from '../../src/auth/operators.service';
+import { hashPassword } from '../../src/auth/password-hasher';
+import { seedDemo } from '../../src/cli/seed-demo';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+
+/**
+ * `npm run bench` (SPEC §9, issue 8): seeds a PostgreSQL database to BENCH_CLIENTS clients if needed,
+ * starts the real app and a bare `node:http` + `pg` baseline (bare-server.ts) as child processes on
+ * loopback, signs in through the login form, measures with autocannon for bounded durations — the list
+ * against the baseline in alternating rounds (A1 B1 A2 B2 …), then other pages, the inline status toggle
+ * and, when the purge exists, the list while a client with BENCH_PURGE_ROWS related rows is purged — and
+ * writes BENCHMARKS.md. Only loopback addresses are targeted.
+ *
+ * Settings (environment): BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/clientela_bench),
+ * BENCH_CLIENTS (1000000), BENCH_DURATION seconds per measurement (10), BENCH_CONNECTIONS (10),
+ * BENCH_ROUNDS of A/B (3), BENCH_PURGE_ROWS (500000), BENCH_OUTPUT (BENCHMARKS.md at the repository root).
+ */
+
+const ROOT = findRoot(__dirname);
+const DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/clientela_bench';
+const CLIENTS = intEnv('BENCH_CLIENTS', 1_000_000);
+const DURATION = intEnv('BENCH_DURATION', 10);
+const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 10);
+const ROUNDS = intEnv('BENCH_ROUNDS', 3);
+const PURGE_ROWS = intEnv('BENCH_PURGE_ROWS', 500_000);
+const OUTPUT = process.env.BENCH_OUTPUT ?? join(ROOT, 'BENCHMARKS.md');
+/** A purge running longer than this is stopped (it resumes on the next run) and reported unfinished. */
+const PURGE_LIMIT_S = intEnv('BENCH_PURGE_LIMIT', 300);
+/** Other processes' CPU share above which a measurement waits (up to QUIET_WAIT_S) before it starts. */
+const BUSY_CPU = 0.25;
+const QUIET_WAIT_S = 45;
+const APP_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
+const BENCH_EMAIL = 'bench@clientela.local';
+
+const TARGETS = {
+  listP95: 50,
+  ratio: 0.7,
+  searchP95: 150,
+  purgeP99: 200,
+  startMs: 3000,
+};
+
+interface Measurement {
+  label: string;
+  path: string;
+  rps: number;
+  requests: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+  non2xx: number;
+  errors: number;
+  /** Share of the machine's CPU other processes used just before the run (0–1). */
+  background: number;
+  load: number;
+  busy: boolean;
+  /** Every request's latency (ms), for percentiles over combined runs. */
+  latencies: Float64Array;
+}
+
+const started = Date.now();
+const log = (message: string) =>
+  console.log(`[bench ${((Date.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+const children: ChildProcess[] = [];
+const tempDirs: string[] = [];
+const tempDir = () => {
+  const dir = mkdtempSync(join(os.tmpdir(), 'clientela-bench-'));
+  tempDirs.push(dir);
+  return dir;
+};
+
+async function main(): Promise<void> {
+  for (const file of ['dist/src/main.js', 'dist/test/bench/bare-server.js', 'dist/src/cli.js']) {
+    if (!existsSync(join(ROOT, file)))
+      throw new Error(`${file} is missing: run \`npm run bench\` (it builds first)`);
+  }
+  const loadAtStart = os.loadavg()[0];
+  await ensureDatabase(DATABASE_URL);
+  const options = dataSourceOptions(DATABASE_URL, { poolSize: 4 });
+  const dataSource = new DataSource({
+    ...options,
+    extra: { ...(options as { extra?: Record<string, unknown> }).extra, statement_timeout: 0 },
+  } as typeof options);
+  await dataSource.initialize();
+  try {
+    log('migrations');
+    await dataSource.runMigrations({ transaction: 'each' });
+    const dataset = await prepareDataset(dataSource);
+    const password = randomBytes(12).toString('base64url');
+    await ensureOperator(dataSource, password);
+
+    log('starting the app and the bare baseline');
+    const appPort = await freePort();
+    const barePort = await freePort();
+    const app = await startChild('app', 'dist/src/main.js', appPort, {
+      DATABASE_URL,
+      PORT: String(appPort),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production', // view cache on, as deployed
+      COOKIE_SECURE: 'false', // plain http on loopback
+      APP_SECRET,
+      LOG_LEVEL: 'warn',
+      DATA_DIR: tempDir(),
+    });
+    await startChild('bare', 'dist/test/bench/bare-server.js', barePort, {
+      BENCH_DATABASE_URL: DATABASE_URL,
+      PORT: String(barePort),
+    });
+    const appUrl = `http://127.0.0.1:${appPort}`;
+    const bareUrl = `http://127.0.0.1:${barePort}`;
+    const rssBefore = rssOf(app.process.pid!);
+    log(`app ready in ${app.startMs.toFixed(0)} ms (RSS ${rssBefore} MiB)`);
+
+    const session = await signIn(appUrl, password);
+    const headers = { cookie: session.cookie };
+
+    log('warm-up');
+    await run({ url: `${appUrl}/clients`, headers, duration: 3 });
+    await run({ url: `${bareUrl}/clients`, duration: 3 });
+
+    const rounds: Array<{ a: Measurement; b: Measurement }> = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const a = await measure(`A${round} app GET /clients`, `${appUrl}/clients`, { headers });
+      const b = await measure(`B${round} bare GET /clients`, `${bareUrl}/clients`, {});
+      rounds.push({ a, b });
+    }
+    const listA = combine(
+      'A: app GET /clients (all rounds)',
+      rounds.map((r) => r.a),
+    );
+    const listB = combine(
+      'B: bare node:http + pg (all rounds)',
+      rounds.map((r) => r.b),
+    );
+
+    const scenarios: Measurement[] = [];
+    scenarios.push(
+      await measure('sort by city, descending', `${appUrl}/clients?sort=city&dir=desc`, { headers }),
+    );
+    scenarios.push(await measure('deep page (page 200)', `${appUrl}/clients?page=200`, { headers }));
+    scenarios.push(await measure('search q=silva', `${appUrl}/clients?q=silva`, { headers }));
+    scenarios.push(
+      await measure('search, sorted by trade name desc', `${appUrl}/clients?q=silva&dir=desc&status=all`, {
+        headers,
+      }),
+    );
+
+    const pageIds = await sampleClients(dataSource, 200, false);
+    let next = 0;
+    scenarios.push(
+      await measure('client page GET /clients/:id', `${appUrl}/clients/:id`, {
+        headers,
+        requests: [
+          {
+            method: 'GET',
+            setupRequest: (request: CannonRequest) => ({
+              ...request,
+              path: `/clients/${pageIds[next++ % pageIds.length]}`,
+            }),
+          },
+        ],
+      }),
+    );
+
+    const toggleIds = await sampleClients(dataSource, 200, true);
+    const flips = new Map<string, number>();
+    let turn = 0;
+    scenarios.push(
+      await measure('inline status toggle (htmx POST)', `${appUrl}/clients/:id/status`, {
+        requests: [
+          {
+            method: 'POST',
+            setupRequest: (request: CannonRequest) => {
+              const id = toggleIds[turn++ % toggleIds.length];
+              const flip = flips.get(id) ?? 0;
+              flips.set(id, flip + 1);
+              return {
+                ...request,
+                path: `/clients/${id}/status`,
+                headers: {
+                  cookie: session.cookie,
+                  'content-type': 'application/x-www-form-urlencoded',
+                  'x-csrf-token': session.csrf,
+                  'hx-request': 'true',
+                },
+                body: `status=${flip % 2 === 0 ? 'inactive' : 'active'}&returnTo=%2Fclients`,
+              };
+            },
+          },
+        ],
+      }),
+    );
+    await dataSource.query(`UPDATE clients SET status = 'active' WHERE id = ANY($1::uuid[])`, [toggleIds]);
+
+    const purge = await measurePurge(dataSource, appUrl, headers);
+    const rssAfter = rssOf(app.process.pid!);
+    log(`RSS after: ${rssAfter} MiB`);
+
+    const report = {
+      dataset,
+      startMs: app.startMs,
+      rssBefore,
+      rssAfter,
+      rounds,
+      listA,
+      listB,
+      scenarios,
+      purge,
+      loadAtStart,
+      loadAtEnd: os.loadavg()[0],
+      postgres: await postgresInfo(dataSource),
+    };
+    printTable(report);
+    writeFileSync(OUTPUT, markdown(report));
+    log(`wrote ${OUTPUT}`);
+  } finally {
+    await dataSource.destroy();
+    await stopChildren();
+    for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ── database ────────────────────────────────────────────────────────────────────────────────────────
+
+async function ensureDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.slice(1));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [name]);
+    if (!rowCount) {
+      log(`creating database ${name}`);
+      await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+interface Dataset {
+  clients: number;
+  active: number;
+  contacts: number;
+  seededNow: number;
+  seedSeconds: number;
+  tableSize: string;
+  indexSize: string;
+}
+
+async function prepareDataset(dataSource: DataSource): Promise<Dataset> {
+  const [{ n }] = (await dataSource.query(
+    `SELECT count(*)::int AS n FROM clients WHERE deletion_requested_at IS NULL`,
+  )) as Array<{ n: number }>;
+  let seededNow = 0;
+  let seedSeconds = 0;
+  if (n < CLIENTS) {
+    seededNow = CLIENTS - n;
+    log(`seeding ${seededNow} clients (have ${n}, want ${CLIENTS})`);
+    const begin = performance.now();
+    await seedDemo(dataSource, seededNow, (message) => log(message.trim()));
+    seedSeconds = (performance.now() - begin) / 1000;
+  }
+  // As autovacuum would after a bulk load: visibility map (index-only scans), trigram pending list, stats.
+  log('VACUUM ANALYZE');
+  await dataSource.query(`VACUUM (ANALYZE) clients, contacts, client_attendant_groups, client_service_desks`);
+  const [stats] = (await dataSource.query(`
+    SELECT (SELECT count(*)::int FROM clients WHERE deletion_requested_at IS NULL) AS clients,
+           (SELECT count(*)::int FROM clients WHERE deletion_requested_at IS NULL AND status = 'active') AS active,
+           (SELECT count(*)::int FROM contacts) AS contacts,
+           pg_size_pretty(pg_table_size('clients')) AS "tableSize",
+           pg_size_pretty(pg_indexes_size('clients')) AS "indexSize"`)) as Array<
+    Omit<Dataset, 'seededNow' | 'seedSeconds'>
+  >;
+  log(`dataset: ${stats.clients} clients (${stats.active} active), ${stats.contacts} contacts`);
+  return { ...stats, seededNow, seedSeconds };
+}
+
+async function ensureOperator(dataSource: DataSource, password: string): Promise<void> {
+  const [existing] = (await dataSource.query(`SELECT id FROM operators WHERE email = $1`, [
+    BENCH_EMAIL,
+  ])) as Array<{
+    id: string;
+  }>;
+  if (existing) {
+    await dataSource.query(
+      `UPDATE operators SET password_hash = $2, active = true, role = 'manager', locale = 'pt-BR' WHERE id = $1`,
+      [existing.id, await hashPassword(password)],
+    );
+    return;
+  }
+  await new OperatorsService(dataSource.getRepository(Operator), dataSource).create({
+    name: 'Operador de benchmark',
+    email: BENCH_EMAIL,
+    password,
+    role: 'manager',
+    active: true,
+  });
+}
+
+/** Visible clients spread over the table; `toggleable`: active and without tickets or contracts (blockers). */
+async function sampleClients(dataSource: DataSource, count: number, toggleable: boolean): Promise<string[]> {
+  const base = `SELECT c.id FROM clients c WHERE c.deletion_requested_at IS NULL AND c.code % 997 = 0`;
+  const free = `${base} AND c.status = 'active'
+    AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.client_id = c.id)
+    AND NOT EXISTS (SELECT 1 FROM contracts k WHERE k.client_id = c.id)`;
+  const rows = (await dataSource
+    .query(`${toggleable ? free : base} ORDER BY c.code LIMIT ${count}`)
+    .catch(() =>
+      dataSource.query(`${base} AND c.status = 'active' ORDER BY c.code LIMIT ${count}`),
+    )) as Array<{
+    id: string;
+  }>;
+  if (!rows.length) throw new Error('no clients to sample');
+  return rows.map((r) => r.id);
+}
+
+async function postgresInfo(dataSource: DataSource): Promise<Record<string, string>> {
+  const rows = (await dataSource.query(
+    `SELECT name, setting || coalesce(' ' || unit, '') AS value FROM pg_settings
+     WHERE name IN ('shared_buffers', 'work_mem', 'effective_cache_size', 'random_page_cost', 'synchronous_commit', 'max_connections')`,
+  )) as Array<{ name: string; value: string }>;
+  const [{ version }] = (await dataSource.query(
+    `SELECT current_setting('server_version') AS version`,
+  )) as Array<{
+    version: string;
+  }>;
+  return { version, ...Object.fromEntries(rows.map((r) => [r.name, r.value])) };
+}
+
+// ── processes ───────────────────────────────────────────────────────────────────────────────────────
+
+async function startChild(
+  name: string,
+  script: string,
+  port: number,
+  env: Record<string, string>,
+): Promise<{ process: ChildProcess; startMs: number }> {
+  const begin = performance.now();
+  const child = spawn(process.execPath, [join(ROOT, script)], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  const deadline = begin + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`)
+      .then((res) => res.status === 200)
+      .catch(() => false);
+    if (ok) return { process: child, startMs: performance.now() - begin };
+    if (performance.now() > deadline) throw new Error(`${name} not ready after 60 s:\n${output}`);
+    await sleep(20);
+  }
+}
+
+async function stopChildren(): Promise<void> {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resident set size in MiB (Linux /proc). */
+function rssOf(pid: number): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return match ? Math.round(Number(match[1]) / 1024) : NaN;
+}
+
+/** The share of all CPUs busy over `ms` (Linux /proc/stat): before a run, that is other processes' load. */
+async function cpuBusy(ms = 1000): Promise<number> {
+  const sample = () => {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = fields[3] + (fields[4] ?? 0);
+    return { idle, total: fields.reduce((sum, n) => sum + n, 0) };
+  };
+  const a = sample();
+  await sleep(ms);
+  const b = sample();
+  return b.total === a.total ? 0 : 1 - (b.idle - a.idle) / (b.total - a.total);
+}
+
+// ── HTTP ────────────────────────────────────────────────────────────────────────────────────────────
+
+async function signIn(appUrl: string, password: string): Promise<{ cookie: string; csrf: string }> {
+  const jar = new Map<string, string>();
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const absorb = (res: Response) => {
+    for (const line of res.headers.getSetCookie()) {
+      const pair = line.split(';')[0];
+      const eq = pair.indexOf('=');
+      jar.set(pair.slice(0, eq), pair.slice(eq + 1));
+    }
+  };
+  const csrfOf = (html: string) => {
+    const match = /name="_csrf" value="([^"]+)"/.exec(html);
+    if (!match) throw new Error('no CSRF token in the page');
+    return match[1];
+  };
+  const form = await fetch(`${appUrl}/login`, { redirect: 'manual' });
+  absorb(form);
+  const token = csrfOf(await form.text());
+  const login = await fetch(`${appUrl}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: cookie(), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: token, email: BENCH_EMAIL, password }).toString(),
+  });
+  absorb(login);
+  if (login.status !== 303) throw new Error(`login answered ${login.status}`);
+  const list = await fetch(`${appUrl}/clients`, { headers: { cookie: cookie() }, redirect: 'manual' });
+  absorb(list);
+  if (list.status !== 200) throw new Error(`GET /clients after login answered ${list.status}`);
+  return { cookie: cookie(), csrf: csrfOf(await list.text()) };
+}
+
+interface RunOptions {
+  url: string;
+  headers?: Record<string, string>;
+  requests?: CannonRequest[];
+  duration?: number;
+  onResponse?: (latencyMs: number, status: number) => void;
+  stopWhen?: Promise<unknown>;
+}
+
+async function run(options: RunOptions): Promise<{ result: CannonResult; latencies: number[] }> {
+  const latencies: number[] = [];
+  const instance = autocannon({
+    url: options.url,
+    connections: CONNECTIONS,
+    duration: options.duration ?? DURATION,
+    timeout: 10,
+    headers: options.headers,
+    requests: options.requests,
+  });
+  instance.on('response', (_client: unknown, status: number, _bytes: number, latency: number) => {
+    latencies.push(latency);
+    options.onResponse?.(latency, status);
+  });
+  void options.stopWhen?.then(() => instance.stop());
+  const result = await instance;
+  return { result, latencies };
+}
+
+async function measure(label: string, url: string, options: Omit<RunOptions, 'url'>): Promise<Measurement> {
+  let background = await cpuBusy();
+  for (let waited = 0; background > BUSY_CPU && waited < QUIET_WAIT_S; waited += 5) {
+    log(`  machine busy (${pct(background)} CPU used by others): waiting`);
+    await sleep(4000);
+    background = await cpuBusy();
+  }
+  const { result, latencies } = await run({ url, ...options });
+  const m = summarize(label, url, result, latencies, background);
+  log(
+    `${label}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50.toFixed(1)} / p95 ${m.p95.toFixed(1)} / p99 ${m.p99.toFixed(1)} ms` +
+      `${m.non2xx ? `, ${m.non2xx} non-2xx` : ''}${m.busy ? ' (machine busy)' : ''}`,
+  );
+  return m;
+}
+
+function summarize(
+  label: string,
+  url: string,
+  result: CannonResult,
+  latencies: number[],
+  background: number,
+): Measurement {
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    label,
+    path: new URL(url).pathname + new URL(url).search,
+    rps: latencies.length / result.duration,
+    requests: latencies.length,
+    p50: percentile(sorted, 50),
+    p95: percentile(sorted, 95),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? sorted[sorted.length - 1] : NaN,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    background,
+    load: os.loadavg()[0],
+    busy: background > BUSY_CPU,
+    latencies: sorted,
+  };
+}
+
+/** Several runs as one: requests over total time, percentiles over every request of every run. */
+function combine(label: string, runs: Measurement[]): Measurement {
+  const requests = runs.reduce((sum, r) => sum + r.requests, 0);
+  const seconds = runs.reduce((sum, r) => sum + r.requests / r.rps, 0);
+  const all = Float64Array.from(runs.flatMap((r) => [...r.latencies])).sort();
+  return {
+    label,
+    path: runs[0].path,
+    rps: requests / seconds,
+    requests,
+    p50: percentile(all, 50),
+    p95: percentile(all, 95),
+    p99: percentile(all, 99),
+    max: Math.max(...runs.map((r) => r.max)),
+    non2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: runs.reduce((sum, r) => sum + r.errors, 0),
+    background: Math.max(...runs.map((r) => r.background)),
+    load: Math.max(...runs.map((r) => r.load)),
+    busy: runs.some((r) => r.busy),
+    latencies: all,
+  };
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+// ── purge alongside the list ────────────────────────────────────────────────────────────────────────
+
+interface PurgeResult {
+  available: boolean;
+  note: string;
+  rows?: Record<string, number>;
+  seconds?: number;
+  finished?: boolean;
+  list?: Measurement;
+  output?: string;
+}
+
+async function measurePurge(
+  dataSource: DataSource,
+  appUrl: string,
+  headers: Record<string, string>,
+): Promise<PurgeResult> {
+  const purgeBuilt = existsSync(join(ROOT, 'dist/src/clients/purge/client-purge.service.js'));
+  const cli = readFileSync(join(ROOT, 'dist/src/cli.js'), 'utf8');
+  if (!purgeBuilt || !cli.includes('purge:run')) {
+    return {
+      available: false,
+      note: 'The purge (src/clients/purge, `cli purge:run`) does not exist yet: not measured.',
+    };
+  }
+  log(`purge: creating a client with ${PURGE_ROWS} related rows`);
+  const [client] = (await dataSource.query(
+    `INSERT INTO clients (trade_name, legal_name, status) VALUES ('Bench Purga ' || $1, 'Cliente de benchmark (purga)', 'active')
+     RETURNING id, code::text AS code`,
+    [randomBytes(3).toString('hex')],
+  )) as Array<{ id: string; code: string }>;
+  const rows = await seedPurgeRows(dataSource, client.id, PURGE_ROWS);
+  await dataSource.transaction(async (tx) => {
+    await tx.query(`UPDATE clients SET deletion_requested_at = now() WHERE id = $1`, [client.id]);
+    await tx.query(
+      `INSERT INTO client_deletions (client_id, client_code, counts) VALUES ($1, $2, $3::jsonb)`,
+      [client.id, client.code, JSON.stringify(rows)],
+    );
+  });
+  await dataSource.query(`ANALYZE client_history`);
+
+  let background = await cpuBusy();
+  for (let waited = 0; background > BUSY_CPU && waited < QUIET_WAIT_S; waited += 5) {
+    log(`  machine busy (${pct(background)} CPU used by others): waiting`);
+    await sleep(4000);
+    background = await cpuBusy();
+  }
+  log('purge: running `cli purge:run` while GET /clients is measured');
+  const latencies: number[] = [];
+  let purging = false;
+  let output = '';
+  let purgeBegin = 0;
+  let purgeSeconds = 0;
+  const done = new Promise<number | null>((resolve) => {
+    setTimeout(() => {
+      purging = true;
+      purgeBegin = performance.now();
+      const child = spawn(process.execPath, [join(ROOT, 'dist/src/cli.js'), 'purge:run'], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          DATABASE_URL,
+          APP_SECRET,
+          LOG_LEVEL: 'warn',
+          DATA_DIR: tempDir(),
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      const limit = setTimeout(() => child.kill('SIGTERM'), PURGE_LIMIT_S * 1000);
+      child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      child.on('exit', (code) => {
+        clearTimeout(limit);
+        purging = false;
+        purgeSeconds = (performance.now() - purgeBegin) / 1000;
+        resolve(code);
+      });
+    }, 1000);
+  });
+  let statuses = 0;
+  const { result } = await run({
+    url: `${appUrl}/clients`,
+    headers,
+    duration: PURGE_LIMIT_S + 30,
+    stopWhen: done,
+    onResponse: (latency, status) => {
+      if (!purging) return;
+      latencies.push(latency);
+      if (status < 200 || status >= 300) statuses++;
+    },
+  });
+  const code = await done;
+  const [{ left }] = (await dataSource.query(`SELECT count(*)::int AS left FROM clients WHERE id = $1`, [
+    client.id,
+  ])) as Array<{
+    left: number;
+  }>;
+  const list = summarize(
+    'list during the purge',
+    `${appUrl}/clients`,
+    { ...result, duration: purgeSeconds },
+    latencies,
+    background,
+  );
+  list.non2xx = statuses;
+  log(
+    `purge: exit ${code} after ${purgeSeconds.toFixed(1)} s, client ${left ? 'still present' : 'gone'}; ` +
+      `list p99 ${list.p99.toFixed(1)} ms over ${list.requests} requests`,
+  );
+  return {
+    available: true,
+    note: `\`node dist/src/cli.js purge:run\` (the command the hourly job runs) in its own process, exit ${code}`,
+    rows,
+    seconds: purgeSeconds,
+    finished: code === 0 && left === 0,
+    list,
+    output: output.trim().slice(-1500),
+  };
+}
+
+/** Related rows for the purge: tickets and their events and history entries (history only if that fails). */
+async function seedPurgeRows(
+  dataSource: DataSource,
+  clientId: string,
+  total: number,
+): Promise<Record<string, number>> {
+  const tickets = Math.min(5000, Math.floor(total / 100));
+  const perTicket = tickets ? Math.floor((total * 0.6 - tickets) / tickets) : 0;
+  try {
+    return await dataSource.transaction(async (tx) => {
+      await tx.query(
+        `INSERT INTO tickets (title, client_id, service_desk_id, attendant_group_id, status)
+         SELECT 'Chamado de benchmark ' || i, $1, (SELECT id FROM service_desks ORDER BY name LIMIT 1),
+                (SELECT id FROM attendant_groups ORDER BY name LIMIT 1), 'cancelled'
+         FROM generate_series(1, $2::int) i`,
+        [clientId, tickets],
+      );
+      await tx.query(
+        `INSERT INTO ticket_events (ticket_id, kind, to_status)
+         SELECT t.id, 'status_changed', 'cancelled' FROM tickets t CROSS JOIN generate_series(1, $2::int)
+         WHERE t.client_id = $1`,
+        [clientId, perTicket],
+      );
+      const history = total - tickets - tickets * perTicket;
+      await insertHistory(tx.query.bind(tx), clientId, history);
+      return { tickets, ticket_events: tickets * perTicket, client_history: history };
+    });
+  } catch (error) {
+    log(`  tickets could not be created (${(error as Error).message}); history entries only`);
+    await insertHistory(dataSource.query.bind(dataSource), clientId, total);
+    return { client_history: total };
+  }
+}
+
+function insertHistory(
+  query: (sql: string, params: unknown[]) => Promise<unknown>,
+  clientId: string,
+  rows: number,
+) {
+  return query(
+    `INSERT INTO client_history (client_id, operator_name, action, subject, changes)
+     SELECT $1, 'Benchmark', 'updated', 'client', '{"notes": ["a", "b"]}'::jsonb FROM generate_series(1, $2::int)`,
+    [clientId, rows],
+  );
+}
+
+// ── report ──────────────────────────────────────────────────────────────────────────────────────────
+
+type Report = {
+  dataset: Dataset;
+  startMs: number;
+  rssBefore: number;
+  rssAfter: number;
+  rounds: Array<{ a: Measurement; b: Measurement }>;
+  listA: Measurement;
+  listB: Measurement;
+  scenarios: Measurement[];
+  purge: PurgeResult;
+  loadAtStart: number;
+  loadAtEnd: number;
+  postgres: Record<string, string>;
+};
+
+const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
+const pct = (n: number) => `${(n * 100).toFixed(0)} %`;
+
+function rowsOf(report: Report): Measurement[] {
+  return [
+    ...report.rounds.flatMap((r) => [r.a, r.b]),
+    report.listA,
+    report.listB,
+    ...report.scenarios,
+    ...(report.purge.list ? [report.purge.list] : []),
+  ];
+}
+
+function printTable(report: Report): void {
+  const lines = rowsOf(report).map(
+    (m) =>
+      `${m.label.padEnd(42)} ${m.rps.toFixed(0).padStart(6)} req/s  p50 ${ms(m.p50).padStart(6)}  p95 ${ms(m.p95).padStart(6)}  p99 ${ms(m.p99).padStart(6)} ms` +
+      `${m.non2xx ? `  non-2xx ${m.non2xx}` : ''}${m.busy ? '  (busy)' : ''}`,
+  );
+  console.log(
+    [
+      '',
+      ...lines,
+      '',
+      ...targets(report).map(
+        (t) => `${t.met ? 'MET   ' : 'MISSED'} ${t.name}: ${t.value} (target ${t.target}; ${t.delta})`,
+      ),
+      '',
+    ].join('\n'),
+  );
+}
+
+interface TargetCheck {
+  name: string;
+  value: string;
+  target: string;
+  met: boolean;
+  delta: string;
+}
+
+function targets(report: Report): TargetCheck[] {
+  const check = (
+    name: string,
+    value: number,
+    target: number,
+    unit: string,
+    higherIsBetter = false,
+  ): TargetCheck => {
+    const met = higherIsBetter ? value >= target : value <= target;
+    const diff = higherIsBetter ? target - value : value - target;
+    const fmt = (n: number) => (unit === '%' ? `${(n * 100).toFixed(0)} %` : `${n.toFixed(1)} ${unit}`);
+    return {
+      name,
+      value: fmt(value),
+      target: `${higherIsBetter ? '≥' : '≤'} ${fmt(target)}`,
+      met,
+      delta: met
+        ? `margin ${fmt(Math.abs(diff))}`
+        : `missed by ${unit === '%' ? `${(diff * 100).toFixed(0)} points` : `${diff.toFixed(1)} ${unit}`} (${((diff / target) * 100).toFixed(0)} %)`,
+    };
+  };
+  const list = [report.listA, ...report.scenarios.filter((s) => /sort|deep/.test(s.label))];
+  const worstList = list.reduce((a, b) => (b.p95 > a.p95 ? b : a));
+  const search = report.scenarios.filter((s) => /search/.test(s.label));
+  const worstSearch = search.reduce((a, b) => (b.p95 > a.p95 ? b : a));
+  const result = [
+    check('list p95 (GET /clients, all rounds)', report.listA.p95, TARGETS.listP95, 'ms'),
+    check(`list p95, worst list scenario (${worstList.label})`, worstList.p95, TARGETS.listP95, 'ms'),
+    check(
+      'list throughput vs bare node:http + pg',
+      report.listA.rps / report.listB.rps,
+      TARGETS.ratio,
+      '%',
+      true,
+    ),
+    check(`search p95 (worst: ${worstSearch.label})`, worstSearch.p95, TARGETS.searchP95, 'ms'),
+    check('app start (spawn → /readyz 200)', report.startMs, TARGETS.startMs, 'ms'),
+  ];
+  if (report.purge.list)
+    result.push(check('list p99 while purging', report.purge.list.p99, TARGETS.purgeP99, 'ms'));
+  return result;
+}
+
+function markdown(report: Report): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const table = (rows: Measurement[]) =>
+    [
+      '| Scenario | Path | req/s | p50 ms | p95 ms | p99 ms | max ms | requests | non-2xx | other load before¹ | load avg (1 min) after |',
+      '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+      ...rows.map(
+        (m) =>
+          `| ${m.label} | \`${m.path}\` | ${m.rps.toFixed(0)} | ${ms(m.p50)} | ${ms(m.p95)} | ${ms(m.p99)} | ${ms(m.max)} | ${m.requests} | ${m.non2xx + m.errors} | ${pct(m.background)}${m.busy ? ' (busy)' : ''} | ${m.load.toFixed(2)} |`,
+      ),
+    ].join('\n');
+  const checks = targets(report);
+  const pg = report.postgres;
+  return `# Benchmarks
+
+Written by \`npm run bench\` (test/bench/bench.ts) on ${new Date().toISOString()}. Re-run it to refresh this file;
+the analysis at the end is part of the bench script.
+
+## Machine
+
+- ${os.cpus().length} CPU cores (\`nproc\`: ${os.availableParallelism()}), ${cpu}; ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB memory; ${os.type()} ${os.release()}
+- PostgreSQL ${pg.version} on the same machine: shared_buffers ${pg.shared_buffers}, work_mem ${pg.work_mem}, effective_cache_size ${pg.effective_cache_size}, random_page_cost ${pg.random_page_cost}, synchronous_commit ${pg.synchronous_commit}
+- Node ${process.version}; autocannon 9, ${CONNECTIONS} connections, ${DURATION} s per measurement, loopback only
+- Load average (1 min) ${report.loadAtStart.toFixed(2)} at the start, ${report.loadAtEnd.toFixed(2)} at the end. The machine is shared: other
+  engineers' test suites use the same 2 cores and the same PostgreSQL server. Before each measurement the bench samples
+  the CPU used by other processes for 1 s and waits (up to ${QUIET_WAIT_S} s) while it is above ${pct(BUSY_CPU)}; "(busy)" marks
+  runs that started anyway.
+
+## Dataset
+
+- ${report.dataset.clients.toLocaleString('en')} clients (${report.dataset.active.toLocaleString('en')} active), ${report.dataset.contacts.toLocaleString('en')} contacts, from \`seed:demo\`${report.dataset.seededNow ? ` (${report.dataset.seededNow.toLocaleString('en')} seeded by this run in ${report.dataset.seedSeconds.toFixed(0)} s)` : ' (already seeded)'}
+- clients table ${report.dataset.tableSize}, its indexes ${report.dataset.indexSize}; \`VACUUM (ANALYZE)\` before measuring
+- The app: \`node dist/src/main.js\`, NODE_ENV=production (view cache on), COOKIE_SECURE=false (plain http on loopback), LOG_LEVEL=warn,
+  one pool of 10 connections; signed in as a manager through the login form (a real session in PostgreSQL).
+- The baseline (B): test/bench/bare-server.ts, \`node:http\` + a \`pg\` pool of 10, the same SQL statement
+  (src/clients/client-list.sql.ts) and the same 50 rows rendered with a template literal; no session, CSRF or templates.
+
+## Start-up and memory
+
+- App start, spawn → \`/readyz\` 200: **${report.startMs.toFixed(0)} ms**
+- App RSS: ${report.rssBefore} MiB after start, ${report.rssAfter} MiB after all measurements
+
+## Results
+
+Latencies are measured per request by the load generator on loopback (autocannon's \`response\` event), p95 computed
+from all of them; requests/s = responses / duration.
+
+### A/B: the list against the bare handler, alternating rounds
+
+${table(report.rounds.flatMap((r) => [r.a, r.b]))}
+
+| Round | A req/s | B req/s | A/B |
+|---|---:|---:|---:|
+${report.rounds.map((r, i) => `| ${i + 1} | ${r.a.rps.toFixed(0)} | ${r.b.rps.toFixed(0)} | ${pct(r.a.rps / r.b.rps)} |`).join('\n')}
+| all | ${report.listA.rps.toFixed(0)} | ${report.listB.rps.toFixed(0)} | **${pct(report.listA.rps / report.listB.rps)}** |
+
+Combined (percentiles over every request of the rounds):
+
+${table([report.listA, report.listB])}
+
+### Other pages
+
+${table(report.scenarios)}
+
+### Purge alongside the list
+
+${
+  report.purge.available && report.purge.list
+    ? `${report.purge.note}. Related rows of the purged client: ${Object.entries(report.purge.rows ?? {})
+        .map(([k, v]) => `${k} ${v.toLocaleString('en')}`)
+        .join(', ')} (${Object.values(report.purge.rows ?? {})
+        .reduce((a, b) => a + b, 0)
+        .toLocaleString(
+          'en',
+        )} in all). Purge ${report.purge.finished ? 'finished' : '**did not finish**'} in ${report.purge.seconds?.toFixed(1)} s while
+GET /clients ran with ${CONNECTIONS} connections; only responses received while the purge ran are counted:
+
+${table([report.purge.list])}
+
+Purge output (tail):
+
+\`\`\`
+${report.purge.output}
+\`\`\``
+    : report.purge.note
+}
+
+¹ Share of all CPUs used by other processes in the second before the run (the bench's children are idle then).
+
+## Targets (SPEC §9)
+
+| Target | Measured | Goal | Result |
+|---|---:|---:|---|
+${checks.map((t) => `| ${t.name} | ${t.value} | ${t.target} | ${t.met ? '**met**' : '**missed**'}, ${t.delta} |`).join('\n')}
+${report.purge.list ? '' : `| list p99 while purging | – | ≤ ${TARGETS.purgeP99} ms | not measured: ${report.purge.note} |\n`}
+${NOTES}
+`;
+}
+
+/** What was measured and changed while building this (issue 8); kept with the numbers it explains. */
+const NOTES = `## What was changed, tried and measured (issue 8)
+
+EXPLAIN (ANALYZE, BUFFERS) of the list's real statements on this 1,000,000-client database, median of 3 warm runs
+(database time only, no HTTP):
+
+| Case | Before | After |
+|---|---:|---:|
+| default page (active, trade name ↑), page 1 | 2 ms + 2 ms count | 3–4 ms, one statement |
+| any key **descending** (nullable or not), page 1 | 670–1,960 ms (seq scan + sort of the table) | 3–4 ms |
+| deep page (page 200), any key | 105–440 ms ascending, up to 1,850 ms descending | 4–7 ms |
+| status = inactive, sorted by status, page 200 | 400 ms (primary key walk skipping actives) | 4–5 ms |
+| search, common term (\`silva\`, 51,000 matches), trade name ↑ / ↓ | 160–280 / 800–1,800 ms | 20–40 ms |
+| search, \`contato@padaria\` (50,000 matches, heavy trigrams) | 620–3,000 ms | 50–70 ms |
+| search, very common term (\`ltda\`, 160,000 matches) | 190–470 ms | 35–50 ms |
+| search, a complete CNPJ | 8–10 ms (trigram) | 0.3–0.5 ms (btree) |
+
+Changes:
+
+1. **Indexes for descending order** (migration 1764324600000-TuneClientListIndexes). The list orders
+   \`key DESC NULLS LAST, id DESC\`; a btree read backwards gives \`DESC NULLS FIRST\`, so none of the
+   \`(key, id)\` indexes could serve it and PostgreSQL sorted the whole table. NOT NULL keys (trade name, created
+   at, status) now ask for plain \`DESC\` — the same rows in the same order, served by a backward scan; the three
+   nullable keys (legal name, document, city) got \`(key DESC NULLS LAST, id DESC)\` twins, with and without the
+   status prefix (6 indexes, ≈70–90 MB each here). The alternative without new indexes — a UNION ALL of the
+   non-null part (backward scan) and the null part — was rejected: it re-sorts up to 2 × (offset + 51) rows
+   and doubles the SQL. Plus \`(status, id)\` for the status sort and the cheapest capped count.
+2. **Ids first, details after**: the page is chosen on ids alone (an index-only scan), and only its 51 rows are
+   joined to contacts and links. The old query computed those four lookups for every skipped OFFSET row.
+3. **One statement per page**: page ids, the capped count (≤ 10,001 index entries, ≈2 ms) and the rows together;
+   with the session read and touch that is 3 queries per page (test/integration/clients/list-performance.spec.ts).
+4. **Search through a MATERIALIZED CTE without ORDER BY**: at most 10,001 matching ids are collected (trigram GIN
+   bitmap, or for very common terms a short sequential scan), counted, then sorted in memory. The planner can no
+   longer walk a sort index filtering rows (the 0.2–3 s trap measured above). Up to 10,000 matches the order is
+   exact; beyond, the page orders the first 10,001 matches found and says so ("refine the search"). An exact order
+   for huge result sets costs either the index walk or fetching every match (50,000 matches ≈ 340 ms here), and
+   offset pagination stops at 10,000 rows anyway. \`synchronize_seqscans=off\` on the app's connections keeps
+   those first matches the same from page to page (a synchronized scan starts where the previous one stopped).
+5. **Exact document search**: a valid CNPJ (or masked CPF) is looked up in the document btree.
+
+Known limits: a term with many trigram candidates that are all filtered out by the status (the demo data puts
+every "Tecnologia" client in the inactive set) reads all candidates — up to ≈200 ms for 50,000; a
+\`(status, search_text)\` GIN (btree_gin) would fix it at the cost of another large index. shared_buffers is
+128 MB here, smaller than the clients table (≈330 MB): heap reads come from the OS cache at ≈6 µs each, which is
+what bounds the search; a production server with shared_buffers ≥ 1 GB reads them several times faster.
+`;
+
+// ── helpers ─────────────────────────────────────────────────────────────────────────────────────────
+
+function intEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw.replace(/[_,]/g, ''));
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name}: a positive whole number`);
+  return value;
+}
+
+function sleep(msToWait: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, msToWait));
+}
+
+function findRoot(dir: string): string {
+  let current = dir;
+  while (!existsSync(join(current, 'package.json'))) {
+    const parent = dirname(current);
+    if (parent === current) throw new Error(`package.json not found above ${dir}`);
+    current = parent;
+  }
+  return current;
+}
+
+process.on('SIGINT', () => {
+  void stopChildren().then(() => process.exit(130));
+});
+
+main().catch(async (error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  await stopChildren();
+  process.exit(1);
+});
