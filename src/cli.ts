@@ -12,6 +12,8 @@ import { translate } from './common/i18n/translate';
 import { ConfigError, loadConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
 import { openDatabase } from './database/open-database';
+import { PurgeScrubsRegistry } from './clients/purge/purge-scrubs';
+import { SYNC_RUN_SCRUBS } from './integrations/sync/integrations-registration';
 import { seedDemo } from './cli/seed-demo';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
@@ -83,7 +85,10 @@ Object.assign(commands, {
       return;
     }
     await dataSource.runMigrations({ transaction: 'each' });
-    const report = await new ClientPurgeService(dataSource, new AuditLogger()).run({ maxBatches });
+    // The CLI is a composition root too: it wires the scrubs the app's modules register at start.
+    const scrubs = new PurgeScrubsRegistry();
+    for (const scrub of SYNC_RUN_SCRUBS) scrubs.register(scrub);
+    const report = await new ClientPurgeService(dataSource, new AuditLogger(), scrubs).run({ maxBatches });
     if (report.skipped) {
       console.log('Another purge run is in progress (another app instance); nothing done.');
       return;

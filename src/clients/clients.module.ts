@@ -16,6 +16,7 @@ import { ContactsService } from './contacts/contacts.service';
 import { InactivationBlockersRegistry } from './inactivation-blockers';
 import { ClientPurgeScheduler } from './purge/client-purge.scheduler';
 import { ClientPurgeService } from './purge/client-purge.service';
+import { PurgeScrubsRegistry } from './purge/purge-scrubs';
 
 @Module({
   imports: [RelationshipsModule, AuthModule],
@@ -29,9 +30,24 @@ import { ClientPurgeService } from './purge/client-purge.service';
     InactivationBlockersRegistry,
     ClientDeletionService,
     ClientPurgeService,
+    PurgeScrubsRegistry,
     ClientPurgeScheduler,
   ],
-  controllers: [ClientsController, ClientStatusController, ClientRelationshipsController, ContactsController, ClientDeletionController],
-  exports: [ClientsService, ClientListService, ContactsService, ClientSectionsRegistry, InactivationBlockersRegistry, ClientPurgeService],
+  controllers: [
+    ClientsController,
+    ClientStatusController,
+    ClientRelationshipsController,
+    ContactsController,
+    ClientDeletionController,
+  ],
+  exports: [
+    ClientsService,
+    ClientListService,
+    ContactsService,
+    ClientSectionsRegistry,
+    InactivationBlockersRegistry,
+    ClientPurgeService,
+    PurgeScrubsRegistry,
+  ],
 })
 export class ClientsModule {}

@@ -4,7 +4,7 @@ import { Pool } from 'pg';
 import type { SessionOperator } from '../../src/auth/session-operator';
 import { clientListQuery } from '../../src/clients/client-list.sql';
 import type { ListState } from '../../src/clients/dto/list-clients.query';
-import { formatDocument } from '../../src/clients/validation/document';
+import { displayDocument, displayPhone } from '../../src/clients/client-view';
 
 /**
  * The bench's "physical limit" (research/security.md §3): `node:http` + one `pg` pool + a template
@@ -41,32 +41,108 @@ interface Row {
   status: string;
   missingGroups: boolean;
   missingDesks: boolean;
+  primaryContactName: string | null;
   primaryContactPhone: string | null;
+  contactsWithPhone: number;
 }
 
-const escapeHtml = (value: unknown): string =>
-  String(value ?? '').replace(
-    /[&<>"'`=]/g,
-    (c) =>
-      ({
-        '&': '&amp;',
-        '<': '&lt;',
-        '>': '&gt;',
-        '"': '&quot;',
-        "'": '&#x27;',
-        '`': '&#x60;',
-        '=': '&#x3D;',
-      })[c]!,
-  );
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#x27;',
+  '`': '&#x60;',
+  '=': '&#x3D;',
+};
+const e = (value: unknown): string => String(value ?? '').replace(/[&<>"'`=]/g, (c) => ENTITIES[c]);
 
-const row = (r: Row) => `<tr id="client-${r.id}" class="${r.status === 'active' ? '' : 'row-inactive'}">
-  <td class="num">${escapeHtml(r.code)}</td>
-  <td><a href="/clients/${r.id}">${escapeHtml(r.tradeName)}</a>${r.missingGroups ? '<span class="badge badge-warning">sem grupo</span>' : ''}${r.missingDesks ? '<span class="badge badge-warning">sem mesa</span>' : ''}</td>
-  <td class="nowrap">${escapeHtml(r.document ? formatDocument(r.document) : '')}</td>
-  <td>${r.city ? `${escapeHtml(r.city)}${r.state ? `/${escapeHtml(r.state)}` : ''}` : ''}</td>
-  <td class="status-cell"><span class="badge ${r.status === 'active' ? 'badge-success">Ativo' : 'badge-muted">Inativo'}</span></td>
-  <td class="row-actions">${r.primaryContactPhone ? `<a href="tel:${escapeHtml(r.primaryContactPhone)}" class="icon-button" aria-label="Ligar">☎</a>` : ''}<a href="/clients/${r.id}/delete" class="icon-button danger" aria-label="Excluir">🗑</a></td>
-</tr>`;
+const PHONE_ICON =
+  '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M22 16.9v3a2 2 0 0 1-2.2 2 19.8 19.8 0 0 1-8.6-3.1 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 2.1 4.2 2 2 0 0 1 4.1 2h3a2 2 0 0 1 2 1.7c.1.9.4 1.8.7 2.7a2 2 0 0 1-.5 2.1L8 9.8a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2.1-.4c.9.3 1.8.6 2.7.7a2 2 0 0 1 1.7 2z"/></svg>';
+const TRASH_ICON =
+  '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3 6h18M8 6V4a2 2 0 0 1 2-2h4a2 2 0 0 1 2 2v2m3 0v14a2 2 0 0 1-2 2H7a2 2 0 0 1-2-2V6"/><path d="M10 11v6M14 11v6"/></svg>';
+/** Stands in for the app's CSRF token (same length), which the app's toggle forms carry. */
+const TOKEN = 'f'.repeat(64) + '.' + 'e'.repeat(64);
+
+/** The markup of views/clients/_row.hbs and _status.hbs for a manager, as a template literal. */
+const row = (r: Row) => {
+  const active = r.status === 'active';
+  const phone = r.primaryContactPhone
+    ? `<a href="tel:${e(r.primaryContactPhone)}" class="icon-button" aria-label="Ligar para ${e(r.tradeName)}" title="Ligar para ${e(r.primaryContactName)}: ${e(displayPhone(r.primaryContactPhone))}">${PHONE_ICON}</a>`
+    : r.contactsWithPhone > 0
+      ? `<a href="/clients/${r.id}#contacts" class="icon-button" aria-label="Ligar para ${e(r.tradeName)}" title="Escolha um contato">${PHONE_ICON}</a>`
+      : `<span class="icon-button disabled" role="img" aria-disabled="true" aria-label="Ligar para ${e(r.tradeName)} (indisponível)" title="Nenhum contato com telefone">${PHONE_ICON}</span>`;
+  return `<tr id="client-${r.id}" class="${active ? '' : 'row-inactive'}">
+  <td class="num">${e(r.code)}</td>
+  <td>
+    <a href="/clients/${r.id}">${e(r.tradeName)}</a>
+    ${r.missingGroups ? '<span class="badge badge-warning" title="Sem grupo de atendentes">sem grupo</span>' : ''}
+    ${r.missingDesks ? '<span class="badge badge-warning" title="Sem mesa de serviço">sem mesa</span>' : ''}
+  </td>
+  <td class="nowrap">${e(displayDocument(r.document))}</td>
+  <td>${r.city ? `${e(r.city)}${r.state ? `/${e(r.state)}` : ''}` : ''}</td>
+  <td class="status-cell">
+    <form method="post" action="/clients/${r.id}/status" class="status-toggle"
+          hx-post="/clients/${r.id}/status" hx-target="closest tr" hx-swap="outerHTML">
+      <input type="hidden" name="_csrf" value="${TOKEN}">
+      <input type="hidden" name="returnTo" value="/clients">
+      ${
+        active
+          ? `<input type="hidden" name="status" value="inactive">
+        <span class="badge badge-success">Ativo</span>
+        <button type="submit" class="outline secondary small" aria-label="Inativar ${e(r.tradeName)}">Inativar</button>`
+          : `<input type="hidden" name="status" value="active">
+        <span class="badge badge-muted">Inativo</span>
+        <button type="submit" class="outline small" aria-label="Ativar ${e(r.tradeName)}">Ativar</button>`
+      }
+    </form>
+  </td>
+  <td class="row-actions">
+      ${phone}
+    <a href="/clients/${r.id}/delete" hx-get="/clients/${r.id}/delete" hx-target="body" hx-swap="beforeend" class="icon-button danger" aria-label="Excluir ${e(r.tradeName)}" title="Excluir ${e(r.tradeName)}">${TRASH_ICON}</a>
+  </td>
+</tr>
+`;
+};
+
+/** Roughly the layout around the table (head, navigation, search form): the same size as the app's. */
+const HEAD = `<!doctype html>
+<html lang="pt-BR">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>Clientes · Clientela</title>
+  <link rel="stylesheet" href="/vendor/pico.min.css">
+  <link rel="stylesheet" href="/assets/css/app.css">
+  <script src="/vendor/htmx.min.js" defer></script>
+  <script src="/assets/js/app.js" defer></script>
+</head>
+<body hx-headers='{"X-CSRF-Token": "${TOKEN}"}'>
+<a class="skip-link" href="#main">Ir para o conteúdo</a>
+<header class="container-fluid app-header"><nav><ul><li><a href="/clients" class="brand">Clientela</a></li></ul>
+<ul><li><a href="/clients" aria-current="page">Clientes</a></li><li><a href="/tickets">Chamados</a></li><li><a href="/settings">Configurações</a></li>
+<li><details class="dropdown"><summary>Operador de benchmark</summary><ul dir="rtl"><li><a href="/account">Minha conta</a></li>
+<li><form method="post" action="/logout"><input type="hidden" name="_csrf" value="${TOKEN}"><button type="submit" class="link">Sair</button></form></li></ul></details></li></ul></nav></header>
+<main id="main" class="container">
+<div class="page-header"><h1>Clientes</h1><a href="/clients/new" role="button">Novo cliente</a></div>
+<form method="get" action="/clients" role="search" class="list-search" hx-get="/clients" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true" hx-trigger="input changed delay:300ms, submit">
+<label for="q" class="visually-hidden">Buscar clientes</label>
+<input id="q" type="search" name="q" value="" placeholder="Nome, razão social, CNPJ/CPF ou e-mail" aria-describedby="q-hint" maxlength="100" autocomplete="off">
+<button type="submit" class="secondary">Buscar</button></form>
+<small id="q-hint" class="muted">Digite ao menos 3 caracteres para buscar.</small>
+<div id="clients-table" class="clients-table"><div class="overflow-auto"><table class="striped"><caption class="visually-hidden">Clientes</caption>
+<thead><tr><th scope="col">Código</th>
+<th scope="col" aria-sort="ascending"><a href="/clients?dir=desc" hx-get="/clients?dir=desc" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Nome fantasia<span aria-hidden="true"> ▲</span></a></th>
+<th scope="col" aria-sort="none"><a href="/clients?sort=document" hx-get="/clients?sort=document" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">CNPJ/CPF</a></th>
+<th scope="col" aria-sort="none"><a href="/clients?sort=city" hx-get="/clients?sort=city" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Cidade/UF</a></th>
+<th scope="col" aria-sort="none"><div class="status-header"><a href="/clients?sort=status" hx-get="/clients?sort=status" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Situação</a>
+<details class="dropdown status-filter"><summary><span class="visually-hidden">Filtrar por situação: </span>Ativos</summary><ul>
+<li><a href="/clients" hx-get="/clients" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true" aria-current="true">Ativos</a></li>
+<li><a href="/clients?status=inactive" hx-get="/clients?status=inactive" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Inativos</a></li>
+<li><a href="/clients?status=all" hx-get="/clients?status=all" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Todos</a></li></ul></details></div></th>
+<th scope="col"><span class="visually-hidden">Ações</span></th></tr></thead>
+<tbody>
+`;
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8') {
   res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
@@ -80,15 +156,16 @@ const server = createServer((req, res) => {
   const { text, values } = clientListQuery(operator, state);
   pool.query<Row>(text, values).then(
     ({ rows }) => {
-      const shown = rows.filter((r) => r.id !== null).slice(0, 50);
+      const shown = rows.filter((r) => r.id !== null);
       const total = rows[0]?.total ?? 0;
+      const count = Math.min(shown.length, 50);
       send(
         res,
         200,
-        `<!doctype html><html lang="pt-BR"><head><meta charset="utf-8"><title>Clientes</title></head><body><main>
-<h1>Clientes</h1><table class="striped"><thead><tr><th>Código</th><th>Nome fantasia</th><th>CNPJ/CPF</th><th>Cidade/UF</th><th>Situação</th><th></th></tr></thead>
-<tbody>${shown.map(row).join('')}</tbody></table>
-<nav class="pager"><span>1–${shown.length} de ${total > 10_000 ? 'mais de 10.000' : total}</span></nav></main></body></html>`,
+        `${HEAD}${shown.slice(0, 50).map(row).join('')}</tbody></table></div>
+<nav class="pager" aria-label="Paginação"><span class="muted">1–${count} de ${total > 10_000 ? 'mais de 10.000' : total}</span>
+<span class="pager-links">${shown.length > 50 ? '<a href="/clients?page=2" hx-get="/clients?page=2" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true" rel="next">Próxima</a>' : ''}</span></nav></div>
+</main></body></html>`,
       );
     },
     (error: Error) => send(res, 500, error.message, 'text/plain'),

@@ -39,8 +39,8 @@ const OUTPUT = process.env.BENCH_OUTPUT ?? join(ROOT, 'BENCHMARKS.md');
 /** A purge running longer than this is stopped (it resumes on the next run) and reported unfinished. */
 const PURGE_LIMIT_S = intEnv('BENCH_PURGE_LIMIT', 300);
 /** Other processes' CPU share above which a measurement waits (up to QUIET_WAIT_S) before it starts. */
-const BUSY_CPU = 0.25;
-const QUIET_WAIT_S = 45;
+const BUSY_CPU = 0.3;
+const QUIET_WAIT_S = 20;
 const APP_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 const BENCH_EMAIL = 'bench@clientela.local';
 
@@ -361,6 +361,9 @@ async function startChild(
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr!.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.on('exit', (code, signal) => {
+    if (!stopping) log(`${name} exited unexpectedly (${code ?? signal}):\n${output}`);
+  });
   const deadline = begin + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${output}`);
@@ -373,7 +376,9 @@ async function startChild(
   }
 }
 
+let stopping = false;
 async function stopChildren(): Promise<void> {
+  stopping = true;
   await Promise.all(
     children.map(
       (child) =>

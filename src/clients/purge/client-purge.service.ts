@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, QueryRunner } from 'typeorm';
+import { PurgeScrubsRegistry } from './purge-scrubs';
 import { AuditLogger } from '../../common/audit-logger';
 import type { TableCounts } from '../client-deletion.entity';
 import { ClientGraph, deleteBatchSql, detachBatchSql, type ForeignKey } from './client-graph';
@@ -87,7 +88,10 @@ export class ClientPurgeService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditLogger,
-  ) {}
+    private readonly scrubs: PurgeScrubsRegistry,
+  ) {
+    scrubs.register({ table: 'client_history', sql: BILLING_HISTORY_SCRUB_SQL });
+  }
 
   run(options: PurgeOptions = {}): Promise<PurgeReport> {
     if (runningHere) return Promise.resolve(emptyReport(true));
@@ -216,8 +220,9 @@ export class ClientPurgeService {
         for (const key of plan.detachKeys.filter((k) => k.refTable !== plan.table))
           if (!(await detach(key))) return null;
       }
-      // Other clients' history keeps who paid for them: blank this client's id there (never a name).
-      if (!(await drain(BILLING_HISTORY_SCRUB_SQL, 'client_history', false))) return null;
+      // Ids outside foreign keys: other clients' history keeps who paid for them (blanked, never a name),
+      // and modules built on clients register theirs (PurgeScrubsRegistry).
+      for (const scrub of this.scrubs.all()) if (!(await drain(scrub.sql, scrub.table, false))) return null;
       if (budget.left <= 0) return null;
       const finished = await this.finish(runner, clientId);
       budget.left--;

@@ -3,6 +3,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { AuditLogger } from '../../../src/common/audit-logger';
 import { ClientGraph } from '../../../src/clients/purge/client-graph';
 import { ClientPurgeService, PURGE_BATCH_SIZE } from '../../../src/clients/purge/client-purge.service';
+import { PurgeScrubsRegistry } from '../../../src/clients/purge/purge-scrubs';
 import {
   markForDeletion,
   rowsReferencing,
@@ -122,6 +123,36 @@ describe('the purge of clients marked for deletion', () => {
     expect((await agent.get('/account')).status).toBe(200);
   });
 
+  it('leaves no trace of the client in sync runs, which have no foreign key to it', async () => {
+    const doomed = await seedClient(t);
+    const other = await seedClient(t, { name: 'Padaria Continua' });
+    await t.dataSource.query(
+      `INSERT INTO sync_runs (provider, kind, client_id, status) VALUES ('asaas', 'one', $1, 'finished'), ('asaas', 'one', $2, 'finished')`,
+      [doomed.client.id, other.client.id],
+    );
+    const errors = [doomed.client, other.client].map((c) => ({
+      clientId: c.id,
+      code: c.code,
+      errorCode: 'x',
+      message: 'falhou',
+    }));
+    await t.dataSource.query(
+      `INSERT INTO sync_runs (provider, kind, status, total, done, failed, errors) VALUES ('asaas', 'all', 'finished', 2, 2, 2, $1::jsonb)`,
+      [JSON.stringify(errors)],
+    );
+    await markForDeletion(t, doomed.client.id);
+    await purge.run();
+    expect(await textMentions(t, doomed.client.id, ['client_deletions'])).toEqual({});
+    expect(await rowsReferencing(t, doomed.client.id, ['client_deletions'])).toEqual({});
+    const [bulk] = await t.dataSource.query(`SELECT errors FROM sync_runs WHERE kind = 'all'`);
+    expect(bulk.errors).toEqual([errors[1]]);
+    const [{ n }] = await t.dataSource.query(
+      `SELECT count(*)::int AS n FROM sync_runs WHERE client_id = $1`,
+      [other.client.id],
+    );
+    expect(n).toBe(1);
+  });
+
   it('is idempotent: a second run finds nothing to do and changes nothing', async () => {
     const seeded = await seedClient(t);
     await markForDeletion(t, seeded.client.id);
@@ -184,7 +215,11 @@ describe('the purge of clients marked for deletion', () => {
     await purge.run();
     const seeded = await seedClient(t, { ticketEvents: 500 });
     await markForDeletion(t, seeded.client.id);
-    const other = new ClientPurgeService(t.dataSource, t.app.get(AuditLogger));
+    const other = new ClientPurgeService(
+      t.dataSource,
+      t.app.get(AuditLogger),
+      t.app.get(PurgeScrubsRegistry),
+    );
     let second: ReturnType<ClientPurgeService['run']> | undefined;
     const first = purge.run({
       batchSize: 50,
