@@ -26,7 +26,9 @@ export class CreateClients1764324100000 implements MigrationInterface {
         operator_id uuid NOT NULL REFERENCES operators (id) ON DELETE CASCADE,
         PRIMARY KEY (attendant_group_id, operator_id)
       )`);
-    await q.query(`CREATE INDEX attendant_group_members_operator_idx ON attendant_group_members (operator_id)`);
+    await q.query(
+      `CREATE INDEX attendant_group_members_operator_idx ON attendant_group_members (operator_id)`,
+    );
     await q.query(`
       CREATE TABLE service_desks (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -74,9 +76,13 @@ export class CreateClients1764324100000 implements MigrationInterface {
         CHECK (billing_client_id IS DISTINCT FROM id)
       )`);
     // A CNPJ/CPF names one client among those not being deleted.
-    await q.query(`CREATE UNIQUE INDEX clients_document_key ON clients (document) WHERE document IS NOT NULL AND deletion_requested_at IS NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX clients_document_key ON clients (document) WHERE document IS NOT NULL AND deletion_requested_at IS NULL`,
+    );
     await q.query(`CREATE INDEX clients_search_trgm_idx ON clients USING gin (search_text gin_trgm_ops)`);
-    await q.query(`CREATE INDEX clients_billing_client_idx ON clients (billing_client_id) WHERE billing_client_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX clients_billing_client_idx ON clients (billing_client_id) WHERE billing_client_id IS NOT NULL`,
+    );
     // One index per sort key, status first (the list filters on it), id last (stable order).
     for (const [name, column] of [
       ['trade_name', 'trade_name'],
@@ -85,8 +91,12 @@ export class CreateClients1764324100000 implements MigrationInterface {
       ['city', 'city'],
       ['created_at', 'created_at'],
     ]) {
-      await q.query(`CREATE INDEX clients_status_${name}_idx ON clients (status, ${column}, id) WHERE deletion_requested_at IS NULL`);
-      await q.query(`CREATE INDEX clients_${name}_idx ON clients (${column}, id) WHERE deletion_requested_at IS NULL`);
+      await q.query(
+        `CREATE INDEX clients_status_${name}_idx ON clients (status, ${column}, id) WHERE deletion_requested_at IS NULL`,
+      );
+      await q.query(
+        `CREATE INDEX clients_${name}_idx ON clients (${column}, id) WHERE deletion_requested_at IS NULL`,
+      );
     }
 
     await q.query(`
@@ -95,7 +105,9 @@ export class CreateClients1764324100000 implements MigrationInterface {
         attendant_group_id uuid NOT NULL REFERENCES attendant_groups (id),
         PRIMARY KEY (client_id, attendant_group_id)
       )`);
-    await q.query(`CREATE INDEX client_attendant_groups_group_idx ON client_attendant_groups (attendant_group_id, client_id)`);
+    await q.query(
+      `CREATE INDEX client_attendant_groups_group_idx ON client_attendant_groups (attendant_group_id, client_id)`,
+    );
     await q.query(`
       CREATE TABLE client_service_desks (
         client_id uuid NOT NULL REFERENCES clients (id),
@@ -134,7 +146,9 @@ export class CreateClients1764324100000 implements MigrationInterface {
         changes jsonb NOT NULL DEFAULT '{}',
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await q.query(`CREATE INDEX client_history_client_idx ON client_history (client_id, created_at DESC, id DESC)`);
+    await q.query(
+      `CREATE INDEX client_history_client_idx ON client_history (client_id, created_at DESC, id DESC)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

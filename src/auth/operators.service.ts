@@ -35,20 +35,16 @@ export class OperatorsService {
       const [{ exists }] = await tx.query(`SELECT EXISTS (SELECT 1 FROM operators) AS exists`);
       if (exists) return null;
       const passwordHash = await hashPassword(dto.password);
-      return tx
-        .getRepository(Operator)
-        .save(
-          tx
-            .getRepository(Operator)
-            .create({
-              ...dto,
-              email: dto.email.toLowerCase(),
-              role: 'admin',
-              passwordHash,
-              active: true,
-              locale: 'pt-BR',
-            }),
-        );
+      return tx.getRepository(Operator).save(
+        tx.getRepository(Operator).create({
+          ...dto,
+          email: dto.email.toLowerCase(),
+          role: 'admin',
+          passwordHash,
+          active: true,
+          locale: 'pt-BR',
+        }),
+      );
     });
   }
 
@@ -135,8 +131,15 @@ export class OperatorsService {
   }
 
   /** Ends every session of an operator (deactivation, role change, password reset by an admin). */
-  async destroySessions(operatorId: string, manager = this.dataSource.manager, keepSessionId?: string): Promise<void> {
-    await manager.query(`DELETE FROM sessions WHERE sess -> 'operator' ->> 'id' = $1 AND sid <> $2`, [operatorId, keepSessionId ?? '']);
+  async destroySessions(
+    operatorId: string,
+    manager = this.dataSource.manager,
+    keepSessionId?: string,
+  ): Promise<void> {
+    await manager.query(`DELETE FROM sessions WHERE sess -> 'operator' ->> 'id' = $1 AND sid <> $2`, [
+      operatorId,
+      keepSessionId ?? '',
+    ]);
   }
 
   countByRole(role: Role): Promise<number> {

@@ -46,13 +46,11 @@ export class SessionsController {
     if (await this.operators.hasAnyOperator()) throw new NotFoundException();
     const parsed = await parseForm(SetupDto, body, res.locals.locale);
     if (!parsed.ok) {
-      return res
-        .status(422)
-        .render('auth/setup', {
-          title: translate(res.locals.locale, 'setup.title'),
-          form: withoutPassword(parsed.values),
-          errors: parsed.errors,
-        });
+      return res.status(422).render('auth/setup', {
+        title: translate(res.locals.locale, 'setup.title'),
+        form: withoutPassword(parsed.values),
+        errors: parsed.errors,
+      });
     }
     const admin = await this.operators.createFirstAdmin(parsed.value);
     if (!admin) throw new NotFoundException();
@@ -99,14 +97,12 @@ export class SessionsController {
     if (!operator) {
       await this.throttle.recordFailure(email, address);
       this.audit.log('login.failed', { ip: address, requestId: req.id });
-      return res
-        .status(422)
-        .render('auth/login', {
-          title,
-          form: { email, next },
-          errors: {},
-          error: translate(locale, 'login.invalid'),
-        });
+      return res.status(422).render('auth/login', {
+        title,
+        form: { email, next },
+        errors: {},
+        error: translate(locale, 'login.invalid'),
+      });
     }
     await this.throttle.recordSuccess(email);
     // A fresh session id at login defeats session fixation (S2).

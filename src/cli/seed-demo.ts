@@ -2,20 +2,140 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
 /** Realistic pt-BR demo data, bulk-inserted in multi-row statements (1,000,000 clients in minutes). */
-const KINDS = ['Ferragens', 'Padaria', 'Clínica', 'Transportes', 'Construtora', 'Supermercado', 'Contabilidade', 'Auto Peças', 'Farmácia', 'Tecnologia', 'Escola', 'Laboratório', 'Hotel', 'Restaurante', 'Distribuidora', 'Advocacia', 'Imobiliária', 'Academia', 'Gráfica', 'Metalúrgica'];
-const NAMES = ['Silva', 'Souza', 'Oliveira', 'Santos', 'Pereira', 'Lima', 'Carvalho', 'Almeida', 'Ribeiro', 'Gomes', 'Martins', 'Araújo', 'Barbosa', 'Rocha', 'Dias', 'Moreira', 'Cardoso', 'Teixeira', 'Correia', 'Mendes', 'Nogueira', 'Batista', 'Freitas', 'Campos', 'Vieira', 'Castro', 'Pinto', 'Monteiro', 'Moura', 'Fernandes'];
-const QUALIFIERS = ['Central', 'do Vale', 'Paulista', 'Nordeste', 'Sul', 'Express', 'Prime', 'Brasil', 'Norte', 'Serra', 'Mar', 'Nova Era', 'Horizonte', 'União', 'Popular'];
+const KINDS = [
+  'Ferragens',
+  'Padaria',
+  'Clínica',
+  'Transportes',
+  'Construtora',
+  'Supermercado',
+  'Contabilidade',
+  'Auto Peças',
+  'Farmácia',
+  'Tecnologia',
+  'Escola',
+  'Laboratório',
+  'Hotel',
+  'Restaurante',
+  'Distribuidora',
+  'Advocacia',
+  'Imobiliária',
+  'Academia',
+  'Gráfica',
+  'Metalúrgica',
+];
+const NAMES = [
+  'Silva',
+  'Souza',
+  'Oliveira',
+  'Santos',
+  'Pereira',
+  'Lima',
+  'Carvalho',
+  'Almeida',
+  'Ribeiro',
+  'Gomes',
+  'Martins',
+  'Araújo',
+  'Barbosa',
+  'Rocha',
+  'Dias',
+  'Moreira',
+  'Cardoso',
+  'Teixeira',
+  'Correia',
+  'Mendes',
+  'Nogueira',
+  'Batista',
+  'Freitas',
+  'Campos',
+  'Vieira',
+  'Castro',
+  'Pinto',
+  'Monteiro',
+  'Moura',
+  'Fernandes',
+];
+const QUALIFIERS = [
+  'Central',
+  'do Vale',
+  'Paulista',
+  'Nordeste',
+  'Sul',
+  'Express',
+  'Prime',
+  'Brasil',
+  'Norte',
+  'Serra',
+  'Mar',
+  'Nova Era',
+  'Horizonte',
+  'União',
+  'Popular',
+];
 const SUFFIXES = ['Ltda', 'ME', 'EIRELI', 'S.A.', 'EPP'];
 const CITIES: Array<[string, string, string]> = [
-  ['São Paulo', 'SP', '11'], ['Campinas', 'SP', '19'], ['Santos', 'SP', '13'], ['Rio de Janeiro', 'RJ', '21'], ['Niterói', 'RJ', '21'],
-  ['Belo Horizonte', 'MG', '31'], ['Uberlândia', 'MG', '34'], ['Curitiba', 'PR', '41'], ['Londrina', 'PR', '43'], ['Porto Alegre', 'RS', '51'],
-  ['Caxias do Sul', 'RS', '54'], ['Florianópolis', 'SC', '48'], ['Joinville', 'SC', '47'], ['Salvador', 'BA', '71'], ['Recife', 'PE', '81'],
-  ['Fortaleza', 'CE', '85'], ['Goiânia', 'GO', '62'], ['Brasília', 'DF', '61'], ['Manaus', 'AM', '92'], ['Belém', 'PA', '91'],
-  ['Vitória', 'ES', '27'], ['Natal', 'RN', '84'], ['João Pessoa', 'PB', '83'], ['Maceió', 'AL', '82'], ['Aracaju', 'SE', '79'],
-  ['Cuiabá', 'MT', '65'], ['Campo Grande', 'MS', '67'], ['São Luís', 'MA', '98'], ['Teresina', 'PI', '86'], ['Palmas', 'TO', '63'],
+  ['São Paulo', 'SP', '11'],
+  ['Campinas', 'SP', '19'],
+  ['Santos', 'SP', '13'],
+  ['Rio de Janeiro', 'RJ', '21'],
+  ['Niterói', 'RJ', '21'],
+  ['Belo Horizonte', 'MG', '31'],
+  ['Uberlândia', 'MG', '34'],
+  ['Curitiba', 'PR', '41'],
+  ['Londrina', 'PR', '43'],
+  ['Porto Alegre', 'RS', '51'],
+  ['Caxias do Sul', 'RS', '54'],
+  ['Florianópolis', 'SC', '48'],
+  ['Joinville', 'SC', '47'],
+  ['Salvador', 'BA', '71'],
+  ['Recife', 'PE', '81'],
+  ['Fortaleza', 'CE', '85'],
+  ['Goiânia', 'GO', '62'],
+  ['Brasília', 'DF', '61'],
+  ['Manaus', 'AM', '92'],
+  ['Belém', 'PA', '91'],
+  ['Vitória', 'ES', '27'],
+  ['Natal', 'RN', '84'],
+  ['João Pessoa', 'PB', '83'],
+  ['Maceió', 'AL', '82'],
+  ['Aracaju', 'SE', '79'],
+  ['Cuiabá', 'MT', '65'],
+  ['Campo Grande', 'MS', '67'],
+  ['São Luís', 'MA', '98'],
+  ['Teresina', 'PI', '86'],
+  ['Palmas', 'TO', '63'],
 ];
-const FIRST = ['Ana', 'Bruno', 'Carla', 'Diego', 'Eduarda', 'Felipe', 'Gabriela', 'Henrique', 'Isabela', 'João', 'Karina', 'Lucas', 'Mariana', 'Nicolas', 'Patrícia', 'Rafael', 'Sofia', 'Thiago', 'Vanessa', 'Wagner'];
-const ROLES = ['Gerente de TI', 'Diretor', 'Financeiro', 'Coordenadora administrativa', 'Analista de suporte', 'Proprietário'];
+const FIRST = [
+  'Ana',
+  'Bruno',
+  'Carla',
+  'Diego',
+  'Eduarda',
+  'Felipe',
+  'Gabriela',
+  'Henrique',
+  'Isabela',
+  'João',
+  'Karina',
+  'Lucas',
+  'Mariana',
+  'Nicolas',
+  'Patrícia',
+  'Rafael',
+  'Sofia',
+  'Thiago',
+  'Vanessa',
+  'Wagner',
+];
+const ROLES = [
+  'Gerente de TI',
+  'Diretor',
+  'Financeiro',
+  'Coordenadora administrativa',
+  'Analista de suporte',
+  'Proprietário',
+];
 
 /** Check digits of a CNPJ base (12 characters, 0-9A-Z): value = ASCII − 48, weights 2..9 from the right. */
 export function cnpjCheckDigits(base: string): string {
@@ -66,13 +186,31 @@ function documentFor(n: number): { personType: 'PJ' | 'PF'; document: string } {
 }
 
 const pick = <T>(list: T[], n: number): T => list[n % list.length];
-const slug = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '');
+const slug = (s: string) =>
+  s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '');
 
-export async function seedDemo(dataSource: DataSource, clients: number, log: (m: string) => void = console.log): Promise<void> {
+export async function seedDemo(
+  dataSource: DataSource,
+  clients: number,
+  log: (m: string) => void = console.log,
+): Promise<void> {
   const started = Date.now();
   const [{ existing }] = await dataSource.query(`SELECT count(*)::int AS existing FROM clients`);
-  const groups = await ensureRows(dataSource, 'attendant_groups', ['Suporte N1', 'Suporte N2', 'Infraestrutura', 'Field service']);
-  const desks = await ensureRows(dataSource, 'service_desks', ['Service Desk', 'Projetos', 'Redes e segurança']);
+  const groups = await ensureRows(dataSource, 'attendant_groups', [
+    'Suporte N1',
+    'Suporte N2',
+    'Infraestrutura',
+    'Field service',
+  ]);
+  const desks = await ensureRows(dataSource, 'service_desks', [
+    'Service Desk',
+    'Projetos',
+    'Redes e segurança',
+  ]);
   await dataSource.query(`UPDATE service_desks SET requires_review = true WHERE name = 'Projetos'`);
   const batch = 5000;
   for (let offset = existing; offset < existing + clients; offset += batch) {
@@ -88,48 +226,111 @@ export async function seedDemo(dataSource: DataSource, clients: number, log: (m:
       const qualifier = pick(QUALIFIERS, Math.floor(n / 11));
       const [city, uf, ddd] = pick(CITIES, Math.floor(n / 5) * 13 + n);
       const { personType, document } = documentFor(n);
-      const tradeName = personType === 'PF' ? `${pick(FIRST, n)} ${name} ${pick(NAMES, n * 3)}` : `${kind} ${name} ${qualifier}`;
+      const tradeName =
+        personType === 'PF'
+          ? `${pick(FIRST, n)} ${name} ${pick(NAMES, n * 3)}`
+          : `${kind} ${name} ${qualifier}`;
       const legalName = personType === 'PF' ? null : `${kind} ${name} ${qualifier} ${pick(SUFFIXES, n)}`;
       const domain = `${slug(tradeName)}${n}.com.br`;
       const phone = `+55${ddd}3${String(100 + (n % 900)).padStart(3, '0')}${String(n % 10000).padStart(4, '0')}`;
       const status = n % 10 === 7 ? 'inactive' : 'active';
-      rows.push([id, tradeName, legalName, personType, document, `contato@${domain}`, phone, city, uf, status]);
+      rows.push([
+        id,
+        tradeName,
+        legalName,
+        personType,
+        document,
+        `contato@${domain}`,
+        phone,
+        city,
+        uf,
+        status,
+      ]);
       if (n % 20 !== 0) links.push(`('${id}','${pick(groups, n)}')`);
       if (n % 20 !== 0) links.push(`('${id}','${pick(desks, n)}')#desk`);
       if (n % 10 < 7) {
         const first = pick(FIRST, n * 3);
-        contacts.push([id, `${first} ${pick(NAMES, n * 5)}`, pick(ROLES, n), `${slug(first)}@${domain}`, `+55${ddd}9${String(80000000 + (n % 19999999)).padStart(8, '0')}`]);
+        contacts.push([
+          id,
+          `${first} ${pick(NAMES, n * 5)}`,
+          pick(ROLES, n),
+          `${slug(first)}@${domain}`,
+          `+55${ddd}9${String(80000000 + (n % 19999999)).padStart(8, '0')}`,
+        ]);
       }
     }
     await dataSource.transaction(async (tx) => {
-      await insertMany(tx.query.bind(tx), 'clients', ['id', 'trade_name', 'legal_name', 'person_type', 'document', 'email', 'phone', 'city', 'state', 'status'], rows);
+      await insertMany(
+        tx.query.bind(tx),
+        'clients',
+        [
+          'id',
+          'trade_name',
+          'legal_name',
+          'person_type',
+          'document',
+          'email',
+          'phone',
+          'city',
+          'state',
+          'status',
+        ],
+        rows,
+      );
       const groupLinks = links.filter((l) => !l.endsWith('#desk'));
       const deskLinks = links.filter((l) => l.endsWith('#desk')).map((l) => l.slice(0, -5));
-      if (groupLinks.length) await tx.query(`INSERT INTO client_attendant_groups (client_id, attendant_group_id) VALUES ${groupLinks.join(',')}`);
-      if (deskLinks.length) await tx.query(`INSERT INTO client_service_desks (client_id, service_desk_id) VALUES ${deskLinks.join(',')}`);
-      await insertMany(tx.query.bind(tx), 'contacts', ['client_id', 'name', 'job_title', 'email', 'mobile'], contacts, ', true');
+      if (groupLinks.length)
+        await tx.query(
+          `INSERT INTO client_attendant_groups (client_id, attendant_group_id) VALUES ${groupLinks.join(',')}`,
+        );
+      if (deskLinks.length)
+        await tx.query(
+          `INSERT INTO client_service_desks (client_id, service_desk_id) VALUES ${deskLinks.join(',')}`,
+        );
+      await insertMany(
+        tx.query.bind(tx),
+        'contacts',
+        ['client_id', 'name', 'job_title', 'email', 'mobile'],
+        contacts,
+        ', true',
+      );
     });
     if ((offset - existing + size) % 50000 === 0 || offset + size >= existing + clients) {
-      log(`  ${offset - existing + size} / ${clients} clients (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      log(
+        `  ${offset - existing + size} / ${clients} clients (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      );
     }
   }
-  await dataSource.query(`ANALYZE clients; ANALYZE contacts; ANALYZE client_attendant_groups; ANALYZE client_service_desks`);
+  await dataSource.query(
+    `ANALYZE clients; ANALYZE contacts; ANALYZE client_attendant_groups; ANALYZE client_service_desks`,
+  );
   log(`Seeded ${clients} clients in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 }
 
 async function ensureRows(dataSource: DataSource, table: string, names: string[]): Promise<string[]> {
   for (const name of names) {
-    await dataSource.query(`INSERT INTO ${table} (name) SELECT $1::varchar WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE lower(name) = lower($1::varchar))`, [name]);
+    await dataSource.query(
+      `INSERT INTO ${table} (name) SELECT $1::varchar WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE lower(name) = lower($1::varchar))`,
+      [name],
+    );
   }
   const rows: Array<{ id: string }> = await dataSource.query(`SELECT id FROM ${table} ORDER BY name`);
   return rows.map((r) => r.id);
 }
 
 /** One multi-row INSERT with numbered parameters ($1…); `extra` appends constant values to each row. */
-async function insertMany(query: (sql: string, params: unknown[]) => Promise<unknown>, table: string, columns: string[], rows: unknown[], extra = '') {
+async function insertMany(
+  query: (sql: string, params: unknown[]) => Promise<unknown>,
+  table: string,
+  columns: string[],
+  rows: unknown[],
+  extra = '',
+) {
   if (!rows.length) return;
   const params: unknown[] = [];
-  const tuples = (rows as unknown[][]).map((row) => `(${row.map((value) => `$${params.push(value)}`).join(',')}${extra})`);
+  const tuples = (rows as unknown[][]).map(
+    (row) => `(${row.map((value) => `$${params.push(value)}`).join(',')}${extra})`,
+  );
   const allColumns = extra ? [...columns, 'is_primary'] : columns;
   await query(`INSERT INTO ${table} (${allColumns.join(',')}) VALUES ${tuples.join(',')}`, params);
 }

@@ -23,7 +23,11 @@ export class ClientChangedEvent {
 }
 
 /** `{ field: [before, after] }` for the fields whose value differs (null and '' count as empty). */
-export function diff<T extends object>(before: Partial<T> | null, after: Partial<T>, fields: readonly (keyof T & string)[]): FieldChanges {
+export function diff<T extends object>(
+  before: Partial<T> | null,
+  after: Partial<T>,
+  fields: readonly (keyof T & string)[],
+): FieldChanges {
   const changes: FieldChanges = {};
   for (const field of fields) {
     const a = normalize(before?.[field]);

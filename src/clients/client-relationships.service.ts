@@ -14,14 +14,20 @@ export class ClientRelationshipsService {
     private readonly links: ClientLinksService,
   ) {}
 
-  async replace(operator: SessionOperator, clientId: string, groupIds: string[], deskIds: string[]): Promise<{ ok: boolean }> {
+  async replace(
+    operator: SessionOperator,
+    clientId: string,
+    groupIds: string[],
+    deskIds: string[],
+  ): Promise<{ ok: boolean }> {
     const uniqueGroups = [...new Set(groupIds)];
     const uniqueDesks = [...new Set(deskIds)];
     return this.dataSource.transaction(async (tx) => {
       await this.clients.findVisible(operator, clientId, tx);
       await tx.query(`SELECT 1 FROM clients WHERE id = $1 FOR UPDATE`, [clientId]);
       const found = await this.links.existing(uniqueGroups, uniqueDesks, tx);
-      if (found.groups.length !== uniqueGroups.length || found.desks.length !== uniqueDesks.length) return { ok: false };
+      if (found.groups.length !== uniqueGroups.length || found.desks.length !== uniqueDesks.length)
+        return { ok: false };
       const before = await this.links.replace(tx, clientId, uniqueGroups, uniqueDesks);
       const names = (list: Array<{ name: string }>) => list.map((x) => x.name).sort();
       const changes: Record<string, [unknown, unknown]> = {};
@@ -29,7 +35,8 @@ export class ClientRelationshipsService {
       const [bd, ad] = [names(before.desks), names(found.desks)];
       if (JSON.stringify(bg) !== JSON.stringify(ag)) changes.attendantGroups = [bg, ag];
       if (JSON.stringify(bd) !== JSON.stringify(ad)) changes.serviceDesks = [bd, ad];
-      if (Object.keys(changes).length) await this.clients.emit(tx, clientId, operator, 'updated', 'relationships', changes);
+      if (Object.keys(changes).length)
+        await this.clients.emit(tx, clientId, operator, 'updated', 'relationships', changes);
       return { ok: true };
     });
   }

@@ -1,4 +1,14 @@
-import { BadRequestException, Body, Controller, HttpCode, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  HttpCode,
+  NotFoundException,
+  Param,
+  Post,
+  Req,
+  Res,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { SessionOperator } from '../auth/session-operator';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
@@ -29,7 +39,13 @@ export class ClientStatusController {
    */
   @Post()
   @HttpCode(200)
-  async change(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async change(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const parsed = await parseForm(ChangeStatusDto, body, res.locals.locale);
     if (!parsed.ok) throw new BadRequestException(Object.values(parsed.errors).join(' '));
     const { status, returnTo } = parsed.value;
@@ -37,11 +53,16 @@ export class ClientStatusController {
     const back = localPath(returnTo, `/clients/${id}`);
     const blockers = result.ok
       ? []
-      : result.blockers.map((b) => ({ ...b, message: translate(res.locals.locale, b.messageKey, { count: b.count }) }));
+      : result.blockers.map((b) => ({
+          ...b,
+          message: translate(res.locals.locale, b.messageKey, { count: b.count }),
+        }));
     if (isHtmx(req)) {
       const row = await this.list.row(operator, id);
       if (!row) throw new NotFoundException();
-      return res.status(result.ok ? 200 : 422).render('clients/_row', { ...rowView(row, back), blockers, layout: false });
+      return res
+        .status(result.ok ? 200 : 422)
+        .render('clients/_row', { ...rowView(row, back), blockers, layout: false });
     }
     if (!result.ok) {
       return res.status(422).render('clients/status-refused', {
@@ -52,7 +73,9 @@ export class ClientStatusController {
         back,
       });
     }
-    flash(req, 'success', status === 'active' ? 'clients.activated' : 'clients.inactivated', { name: result.client.tradeName });
+    flash(req, 'success', status === 'active' ? 'clients.activated' : 'clients.inactivated', {
+      name: result.client.tradeName,
+    });
     redirectAfterChange(req, res, back);
   }
 }

@@ -6,7 +6,8 @@ import { Client, type ClientStatus } from './client.entity';
 import { ClientsService } from './clients.service';
 import { InactivationBlocker, InactivationBlockersRegistry } from './inactivation-blockers';
 
-export type StatusChangeResult = { ok: true; client: Client } | { ok: false; blockers: InactivationBlocker[] };
+export type StatusChangeResult =
+  { ok: true; client: Client } | { ok: false; blockers: InactivationBlocker[] };
 
 /** Activation and inactivation (SPEC §5). */
 @Injectable()
@@ -31,8 +32,13 @@ export class ClientStatusService {
         const blockers = await this.blockers.collect(tx, id);
         if (blockers.length) return { ok: false as const, blockers };
       }
-      await tx.query(`UPDATE clients SET status = $2, version = version + 1, updated_at = now() WHERE id = $1`, [id, status]);
-      await this.clients.emit(tx, id, operator, 'status_changed', 'client', { status: [client.status, status] });
+      await tx.query(
+        `UPDATE clients SET status = $2, version = version + 1, updated_at = now() WHERE id = $1`,
+        [id, status],
+      );
+      await this.clients.emit(tx, id, operator, 'status_changed', 'client', {
+        status: [client.status, status],
+      });
       return { ok: true as const, client: { ...client, status } as Client };
     });
   }

@@ -47,6 +47,35 @@ export function toFieldErrors(errors: ValidationError[], locale: string | undefi
   return out;
 }
 
+/**
+ * Adds the messages of a check done outside the DTO (a domain parser, fields required by another field's
+ * value) to `into`, translated; a field that already has an error keeps it.
+ */
+export function addFieldErrors(
+  locale: string | undefined,
+  keys: Readonly<Record<string, string | undefined>>,
+  into: FieldErrors = {},
+): FieldErrors {
+  for (const [field, key] of Object.entries(keys)) if (key) into[field] ??= translateMessage(locale, key);
+  return into;
+}
+
+/**
+ * parseForm, then a cross-field check on the valid DTO (`{ field: i18n key }`, empty when fine), so one
+ * 422 re-render shows both kinds of error.
+ */
+export async function parseFormChecked<T extends object>(
+  dto: ClassConstructor<T>,
+  body: unknown,
+  locale: string | undefined,
+  check: (value: T) => Readonly<Record<string, string | undefined>>,
+): Promise<FormResult<T>> {
+  const parsed = await parseForm(dto, body, locale);
+  if (!parsed.ok) return parsed;
+  const errors = addFieldErrors(locale, check(parsed.value));
+  return Object.keys(errors).length ? { ok: false, errors, values: parsed.values } : parsed;
+}
+
 export function translateMessage(locale: string | undefined, message: string): string {
   const [key, ...args] = message.split('|');
   return translate(locale, key, Object.fromEntries(args.map((a, i) => [String(i), a])));

@@ -34,7 +34,9 @@ export async function registerViewHelpers(viewsDir: string): Promise<void> {
     Array.isArray(list) ? list.map(String).includes(String(value)) : false,
   );
   hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
-  hbs.registerHelper('iso', (value: Date | string | null | undefined) => (value ? new Date(value).toISOString() : ''));
+  hbs.registerHelper('iso', (value: Date | string | null | undefined) =>
+    value ? new Date(value).toISOString() : '',
+  );
   hbs.registerHelper('dateTime', function (value: Date | string | null | undefined, options: Options) {
     if (!value) return '';
     return new Intl.DateTimeFormat(localeOf(options), {

@@ -7,7 +7,7 @@ import { ClientsService } from '../clients/clients.service';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
 import { todayInSaoPaulo } from '../common/calendar';
 import { flash } from '../common/flash';
-import { FieldErrors, parseForm, translateMessage } from '../common/forms';
+import { addFieldErrors, FieldErrors, parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { parseContractValues } from './contract-values';
@@ -158,9 +158,7 @@ export class ContractsController {
     const parsed = await parseForm(ContractFormDto, body, res.locals.locale);
     const domain = parseContractValues(parsed.values);
     const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
-    if (!domain.ok)
-      for (const [field, key] of Object.entries(domain.errors))
-        errors[field] ??= translateMessage(res.locals.locale, key);
+    if (!domain.ok) addFieldErrors(res.locals.locale, domain.errors, errors);
     const values = {
       ...parsed.values,
       autoRenew: parsed.ok ? parsed.value.autoRenew === true : isChecked(parsed.values.autoRenew),

@@ -5,7 +5,7 @@ import type { Client } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
 import { flash } from '../common/flash';
-import { FieldErrors, parseForm, translateMessage } from '../common/forms';
+import { addFieldErrors, FieldErrors, parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { formatAmountBR, formatDecimalBR } from '../common/money';
@@ -110,9 +110,7 @@ export class DisplacementsController {
     const parsed = await parseForm(DisplacementFormDto, body, res.locals.locale);
     const domain = parseDisplacementValues(parsed.values);
     const errors: FieldErrors = parsed.ok ? {} : { ...parsed.errors };
-    if (!domain.ok)
-      for (const [field, key] of Object.entries(domain.errors))
-        errors[field] ??= translateMessage(res.locals.locale, key);
+    if (!domain.ok) addFieldErrors(res.locals.locale, domain.errors, errors);
     if (!parsed.ok || !domain.ok) return { ok: false as const, form: parsed.values, errors };
     return { ok: true as const, values: domain.values, form: parsed.values };
   }

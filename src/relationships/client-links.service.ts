@@ -16,7 +16,9 @@ export class ClientLinksService {
 
   async catalog(): Promise<ClientLinks> {
     const [groups, desks] = await Promise.all([
-      this.dataSource.getRepository(AttendantGroup).find({ select: { id: true, name: true }, order: { name: 'ASC' } }),
+      this.dataSource
+        .getRepository(AttendantGroup)
+        .find({ select: { id: true, name: true }, order: { name: 'ASC' } }),
       this.dataSource
         .getRepository(ServiceDesk)
         .find({ select: { id: true, name: true, requiresReview: true }, order: { name: 'ASC' } }),
@@ -43,16 +45,27 @@ export class ClientLinksService {
   /** Keeps only ids that exist (a forged id is ignored rather than a foreign-key 500). */
   async existing(groupIds: string[], deskIds: string[], manager: EntityManager = this.dataSource.manager) {
     const [groups, desks] = await Promise.all([
-      groupIds.length ? manager.getRepository(AttendantGroup).find({ select: { id: true, name: true }, where: { id: In(groupIds) } }) : [],
+      groupIds.length
+        ? manager
+            .getRepository(AttendantGroup)
+            .find({ select: { id: true, name: true }, where: { id: In(groupIds) } })
+        : [],
       deskIds.length
-        ? manager.getRepository(ServiceDesk).find({ select: { id: true, name: true, requiresReview: true }, where: { id: In(deskIds) } })
+        ? manager
+            .getRepository(ServiceDesk)
+            .find({ select: { id: true, name: true, requiresReview: true }, where: { id: In(deskIds) } })
         : [],
     ]);
     return { groups, desks } as ClientLinks;
   }
 
   /** Replaces a client's links inside the caller's transaction; returns what was there before. */
-  async replace(manager: EntityManager, clientId: string, groupIds: string[], deskIds: string[]): Promise<ClientLinks> {
+  async replace(
+    manager: EntityManager,
+    clientId: string,
+    groupIds: string[],
+    deskIds: string[],
+  ): Promise<ClientLinks> {
     const before = await this.linksOf(clientId, manager);
     await manager.query(`DELETE FROM client_attendant_groups WHERE client_id = $1`, [clientId]);
     await manager.query(`DELETE FROM client_service_desks WHERE client_id = $1`, [clientId]);
@@ -63,10 +76,10 @@ export class ClientLinksService {
       );
     }
     if (deskIds.length) {
-      await manager.query(`INSERT INTO client_service_desks (client_id, service_desk_id) SELECT $1, unnest($2::uuid[])`, [
-        clientId,
-        deskIds,
-      ]);
+      await manager.query(
+        `INSERT INTO client_service_desks (client_id, service_desk_id) SELECT $1, unnest($2::uuid[])`,
+        [clientId, deskIds],
+      );
     }
     return before;
   }

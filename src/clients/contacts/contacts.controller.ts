@@ -30,7 +30,13 @@ export class ContactsController {
 
   @Post('new')
   @HttpCode(200)
-  async create(@Param('id') id: string, @Body() body: unknown, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async create(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const client = await this.clients.findVisible(operator, id);
     const parsed = await parseForm(ContactFormDto, body, res.locals.locale);
     if (!parsed.ok) return this.renderForm(res, 422, client, parsed.values, parsed.errors);
@@ -40,10 +46,22 @@ export class ContactsController {
   }
 
   @Get(':contactId/edit')
-  async editForm(@Param('id') id: string, @Param('contactId') contactId: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
+  async editForm(
+    @Param('id') id: string,
+    @Param('contactId') contactId: string,
+    @CurrentOperator() operator: SessionOperator,
+    @Res() res: Response,
+  ) {
     const contact = await this.contacts.find(operator, id, contactId);
     const client = await this.clients.findVisible(operator, id);
-    this.renderForm(res, 200, client, { ...contact, phone: displayPhone(contact.phone), mobile: displayPhone(contact.mobile) }, {}, contact);
+    this.renderForm(
+      res,
+      200,
+      client,
+      { ...contact, phone: displayPhone(contact.phone), mobile: displayPhone(contact.mobile) },
+      {},
+      contact,
+    );
   }
 
   @Post(':contactId/edit')
@@ -67,14 +85,27 @@ export class ContactsController {
 
   @Post(':contactId/delete')
   @HttpCode(200)
-  async remove(@Param('id') id: string, @Param('contactId') contactId: string, @CurrentOperator() operator: SessionOperator, @Req() req: Request, @Res() res: Response) {
+  async remove(
+    @Param('id') id: string,
+    @Param('contactId') contactId: string,
+    @CurrentOperator() operator: SessionOperator,
+    @Req() req: Request,
+    @Res() res: Response,
+  ) {
     const contact = await this.contacts.find(operator, id, contactId);
     await this.contacts.remove(operator, id, contactId);
     flash(req, 'success', 'contacts.deleted', { name: contact.name });
     redirectAfterChange(req, res, `/clients/${id}#contacts`);
   }
 
-  private renderForm(res: Response, status: number, client: Client, form: object, errors: FieldErrors, contact?: Contact) {
+  private renderForm(
+    res: Response,
+    status: number,
+    client: Client,
+    form: object,
+    errors: FieldErrors,
+    contact?: Contact,
+  ) {
     res.status(status).render('clients/contacts/form', {
       title: translate(res.locals.locale, contact ? 'contacts.editTitle' : 'contacts.newTitle'),
       section: 'clients',
@@ -82,7 +113,9 @@ export class ContactsController {
       contact,
       form,
       errors,
-      action: contact ? `/clients/${client.id}/contacts/${contact.id}/edit` : `/clients/${client.id}/contacts/new`,
+      action: contact
+        ? `/clients/${client.id}/contacts/${contact.id}/edit`
+        : `/clients/${client.id}/contacts/new`,
     });
   }
 }

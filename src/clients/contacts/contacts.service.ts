@@ -21,7 +21,9 @@ export class ContactsService {
   ) {}
 
   list(clientId: string): Promise<Contact[]> {
-    return this.dataSource.getRepository(Contact).find({ where: { clientId }, order: { isPrimary: 'DESC', name: 'ASC' } });
+    return this.dataSource
+      .getRepository(Contact)
+      .find({ where: { clientId }, order: { isPrimary: 'DESC', name: 'ASC' } });
   }
 
   async find(operator: SessionOperator, clientId: string, contactId: string): Promise<Contact> {
@@ -40,25 +42,58 @@ export class ContactsService {
       const count = await tx.getRepository(Contact).countBy({ clientId });
       // The first contact of a client is its primary one unless the operator says otherwise.
       if (count === 0 && dto.isPrimary === undefined) values.isPrimary = true;
-      if (values.isPrimary) await tx.query(`UPDATE contacts SET is_primary = false WHERE client_id = $1 AND is_primary`, [clientId]);
-      const contact = await tx.getRepository(Contact).save(tx.getRepository(Contact).create({ ...values, clientId }));
-      await this.clients.emit(tx, clientId, operator, 'created', 'contact', diff<ContactValues>(null, values, CONTACT_FIELDS), contact.id, contact.name);
+      if (values.isPrimary)
+        await tx.query(`UPDATE contacts SET is_primary = false WHERE client_id = $1 AND is_primary`, [
+          clientId,
+        ]);
+      const contact = await tx
+        .getRepository(Contact)
+        .save(tx.getRepository(Contact).create({ ...values, clientId }));
+      await this.clients.emit(
+        tx,
+        clientId,
+        operator,
+        'created',
+        'contact',
+        diff<ContactValues>(null, values, CONTACT_FIELDS),
+        contact.id,
+        contact.name,
+      );
       return contact;
     });
   }
 
-  async update(operator: SessionOperator, clientId: string, contactId: string, dto: ContactFormDto): Promise<Contact> {
+  async update(
+    operator: SessionOperator,
+    clientId: string,
+    contactId: string,
+    dto: ContactFormDto,
+  ): Promise<Contact> {
     const values = toValues(dto);
     return this.dataSource.transaction(async (tx) => {
       await this.clients.findVisible(operator, clientId, tx);
-      const current = await tx.getRepository(Contact).findOne({ where: { id: contactId, clientId }, lock: { mode: 'pessimistic_write' } });
+      const current = await tx
+        .getRepository(Contact)
+        .findOne({ where: { id: contactId, clientId }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw new NotFoundException();
       if (values.isPrimary && !current.isPrimary) {
-        await tx.query(`UPDATE contacts SET is_primary = false WHERE client_id = $1 AND is_primary`, [clientId]);
+        await tx.query(`UPDATE contacts SET is_primary = false WHERE client_id = $1 AND is_primary`, [
+          clientId,
+        ]);
       }
       await tx.getRepository(Contact).update(contactId, values);
       const changes = diff<ContactValues>(current, values, CONTACT_FIELDS);
-      if (Object.keys(changes).length) await this.clients.emit(tx, clientId, operator, 'updated', 'contact', changes, contactId, values.name);
+      if (Object.keys(changes).length)
+        await this.clients.emit(
+          tx,
+          clientId,
+          operator,
+          'updated',
+          'contact',
+          changes,
+          contactId,
+          values.name,
+        );
       return { ...current, ...values };
     });
   }
@@ -69,7 +104,16 @@ export class ContactsService {
       const current = await tx.getRepository(Contact).findOneBy({ id: contactId, clientId });
       if (!current) throw new NotFoundException();
       await tx.getRepository(Contact).delete(contactId);
-      await this.clients.emit(tx, clientId, operator, 'deleted', 'contact', diff<ContactValues>(current, {}, CONTACT_FIELDS), contactId, current.name);
+      await this.clients.emit(
+        tx,
+        clientId,
+        operator,
+        'deleted',
+        'contact',
+        diff<ContactValues>(current, {}, CONTACT_FIELDS),
+        contactId,
+        current.name,
+      );
     });
   }
 }

@@ -164,7 +164,8 @@ export const en: Record<string, string> = {
   'clients.prev': '← Previous',
   'clients.next': 'Next →',
   'clients.deepLimit': 'Refine the search to go further.',
-  'clients.broadSearch': 'More than {cap} clients match: the list orders the first {cap} found. Refine the search to see the others.',
+  'clients.broadSearch':
+    'More than {cap} clients match: the list orders the first {cap} found. Refine the search to see the others.',
   'clients.missingGroups': 'No attendant group',
   'clients.missingDesks': 'No service desk',
   'clients.missingGroupsShort': 'no group',
@@ -216,7 +217,8 @@ export const en: Record<string, string> = {
   'clients.state': 'State',
   'clients.notes': 'Internal notes',
   'clients.notesHint': 'Only the staff sees them. Up to 5,000 characters.',
-  'clients.billingIntro': 'Quartered billing: bill this client to another client’s CNPJ (e.g. the head office pays for its branches).',
+  'clients.billingIntro':
+    'Quartered billing: bill this client to another client’s CNPJ (e.g. the head office pays for its branches).',
   'clients.billingSearch': 'Search the paying client',
   'clients.billingClient': 'Bill to',
   'clients.billingNone': 'The client itself',
@@ -229,7 +231,8 @@ export const en: Record<string, string> = {
   'clients.updatedAt': 'updated on',
   'clients.documentTaken': 'This document already belongs to client #{code} — {name}.',
   'clients.billingSelf': 'A client cannot bill to itself.',
-  'clients.billingCycle': 'This would create a billing cycle (the chosen client is already billed, directly or not, to this one).',
+  'clients.billingCycle':
+    'This would create a billing cycle (the chosen client is already billed, directly or not, to this one).',
   'clients.inactiveRefused': 'This client is inactive.',
   'clients.conflictTitle': 'Someone else changed this client',
   'clients.conflictIntro': 'While you were editing, someone else saved changes. Nothing you typed was saved.',
@@ -261,7 +264,8 @@ export const en: Record<string, string> = {
   'relationships.title': 'Relationships',
   'relationships.groups': 'Attendant groups',
   'relationships.desks': 'Service desks',
-  'relationships.intro': 'Attendant groups see and serve the client’s tickets; service desks are where its tickets may exist. A client needs at least one of each to be usable.',
+  'relationships.intro':
+    'Attendant groups see and serve the client’s tickets; service desks are where its tickets may exist. A client needs at least one of each to be usable.',
   'relationships.filter': 'Filter…',
   'relationships.filterGroups': 'Filter groups',
   'relationships.filterDesks': 'Filter desks',
@@ -571,7 +575,8 @@ export const en: Record<string, string> = {
   // Telephony: /settings/telephony, click-to-call, the client's call log (issue 7)
   'nav.telephony': 'Telephony',
   'telephony.title': 'Telephony (click to call)',
-  'telephony.intro': 'Choose how the phone icon calls contacts: through Asterisk (AMI), through your PBX’s HTTP URL, or without a PBX, with tel: links that open the computer’s or phone’s dialler.',
+  'telephony.intro':
+    'Choose how the phone icon calls contacts: through Asterisk (AMI), through your PBX’s HTTP URL, or without a PBX, with tel: links that open the computer’s or phone’s dialler.',
   'telephony.provider': 'Provider',
   'telephony.provider.none': 'None — tel: links',
   'telephony.provider.asterisk-ami': 'Asterisk, FreePBX or Issabel (AMI)',
@@ -590,41 +595,50 @@ export const en: Record<string, string> = {
   'telephony.secretStored': 'set',
   'telephony.secretKeep': 'Leave blank to keep the current one.',
   'telephony.secretNone': 'None set.',
-  'telephony.secretHint': 'Stored encrypted and never shown. In the HTTP URL, use {secret} in a header, e.g. Authorization: {secret}.',
+  'telephony.secretHint':
+    'Stored encrypted and never shown. In the HTTP URL, use {secret} in a header, e.g. Authorization: {secret}.',
   'telephony.clearSecret': 'Remove the stored secret',
   'telephony.context': 'Context',
   'telephony.contextHint': 'The dialplan context that dials the contact, e.g. from-internal.',
   'telephony.channelTemplate': 'Extension channel',
-  'telephony.channelTemplateHint': 'The channel that rings first, with {extension} for the extension: PJSIP/{extension} or SIP/{extension}.',
+  'telephony.channelTemplateHint':
+    'The channel that rings first, with {extension} for the extension: PJSIP/{extension} or SIP/{extension}.',
   'telephony.callerId': 'Caller ID',
-  'telephony.callerIdHint': 'Optional. Shown on the operator’s phone; accepts {contact}, {number} and {extension}.',
+  'telephony.callerIdHint':
+    'Optional. Shown on the operator’s phone; accepts {contact}, {number} and {extension}.',
   'telephony.urlTemplate': 'URL',
-  'telephony.urlTemplateHint': 'With {extension} and {number} (the dialled number); also {e164}, {contact}, {username} and {secret}. Values are URL-encoded.',
+  'telephony.urlTemplateHint':
+    'With {extension} and {number} (the dialled number); also {e164}, {contact}, {username} and {secret}. Values are URL-encoded.',
   'telephony.method': 'Method',
   'telephony.headersTemplate': 'Headers',
   'telephony.headersTemplateHint': 'One per line, as Name: value. For example Authorization: {secret}',
   'telephony.bodyTemplate': 'Body (POST only)',
-  'telephony.bodyTemplateHint': 'JSON (starting with a brace) or form data, with the same placeholders. Api4Com example: {"extension":"{extension}","phone":"{e164}"}',
+  'telephony.bodyTemplateHint':
+    'JSON (starting with a brace) or form data, with the same placeholders. Api4Com example: {"extension":"{extension}","phone":"{e164}"}',
   'telephony.dialFormat': 'Dialled number format',
   'telephony.dialFormat.e164': 'International with +: +5511987654321',
   'telephony.dialFormat.e164-digits': 'International without +: 5511987654321',
   'telephony.dialFormat.national': 'Area code and number: 11987654321',
   'telephony.dialFormat.prefix': 'Prefix, area code and number: 011987654321',
   'telephony.dialPrefix': 'Prefix',
-  'telephony.dialPrefixHint': 'For the prefix format: 0, or 0 and the carrier code (015). 0800 and 4004 numbers are dialled without it.',
+  'telephony.dialPrefixHint':
+    'For the prefix format: 0, or 0 and the carrier code (015). 0800 and 4004 numbers are dialled without it.',
   'telephony.timeoutSeconds': 'Timeout (seconds)',
   'telephony.timeoutSecondsHint': 'For connecting to the PBX and for each of its answers.',
   'telephony.test': 'Test',
   'telephony.testHint': 'Tests the values on the form without saving and without placing any call.',
   'telephony.saved': 'Telephony settings saved.',
-  'telephony.test.ok.none': 'No provider: phone numbers open as tel: links on the operator’s computer or phone.',
+  'telephony.test.ok.none':
+    'No provider: phone numbers open as tel: links on the operator’s computer or phone.',
   'telephony.test.ok.asterisk-ami': 'Login accepted by Asterisk ({detail}).',
-  'telephony.test.ok.http-template': 'The server answered ({detail}). The token is only checked on a real call.',
+  'telephony.test.ok.http-template':
+    'The server answered ({detail}). The token is only checked on a real call.',
   'telephony.test.failed': 'The test failed: {reason}.',
   'telephony.validation.host': 'Enter the server’s name or IP address.',
   'telephony.validation.port': 'Enter a port between 1 and 65535.',
   'telephony.validation.context': 'Use only letters, digits, hyphen, underscore or dot.',
-  'telephony.validation.channelTemplate': 'Include {extension}, without spaces. For example PJSIP/{extension}.',
+  'telephony.validation.channelTemplate':
+    'Include {extension}, without spaces. For example PJSIP/{extension}.',
   'telephony.validation.urlTemplate': 'Enter a full URL starting with http:// or https://.',
   'telephony.validation.headers': 'One header per line, as Name: value.',
   'telephony.validation.dialPrefix': 'Enter 1 to 8 digits (also * and #).',
@@ -657,7 +671,8 @@ export const en: Record<string, string> = {
   'calls.noExtensionLink': 'My account',
   'calls.noPhone': 'Contact {name} has no phone number.',
   'calls.noMobile': 'Contact {name} has no mobile number.',
-  'calls.invalidNumber': 'The number registered for {name} ({number}) is not a valid Brazilian phone number. Fix the contact.',
+  'calls.invalidNumber':
+    'The number registered for {name} ({number}) is not a valid Brazilian phone number. Fix the contact.',
   'calls.error.connection': 'no connection to the PBX ({detail})',
   'calls.error.timeout': 'the PBX did not answer in time ({detail})',
   'calls.error.auth': 'the PBX refused the login ({detail})',
@@ -676,8 +691,10 @@ export const en: Record<string, string> = {
   'totp.lockedBadge': 'Locked',
   'totp.enabledSince': 'since {date}.',
   'totp.lockedSince': 'since {date}, after 10 wrong codes in a row.',
-  'totp.usedFor': 'A code from the authenticator app is asked to confirm irreversible actions, such as deleting a client.',
-  'totp.intro': 'Irreversible actions, such as deleting a client, ask for a code from your authenticator app (Google Authenticator, Microsoft Authenticator, FreeOTP, Aegis or similar). Set it up in three steps:',
+  'totp.usedFor':
+    'A code from the authenticator app is asked to confirm irreversible actions, such as deleting a client.',
+  'totp.intro':
+    'Irreversible actions, such as deleting a client, ask for a code from your authenticator app (Google Authenticator, Microsoft Authenticator, FreeOTP, Aegis or similar). Set it up in three steps:',
   'totp.stepScan': 'Scan this QR code with the authenticator app:',
   'totp.qrAlt': 'QR code to set up the authenticator app',
   'totp.stepManual': 'Or type this key into the app (type: time-based):',
@@ -693,17 +710,22 @@ export const en: Record<string, string> = {
   'totp.wrongCode': 'Wrong code. Check that the phone’s clock is right and type the code it shows now.',
   'totp.codeUsed': 'This code was already used. Wait for the next code in the app.',
   'totp.throttled': 'Too many wrong codes. Wait {minutes} minute(s) and try again.',
-  'totp.locked': 'Two-step verification is locked after 10 wrong codes in a row. Ask an administrator to reset it.',
-  'totp.lockedNow': 'Wrong code. After 10 wrong codes in a row, two-step verification is now locked; ask an administrator to reset it.',
-  'totp.lockedExplain': 'Two-step verification is locked after 10 wrong codes in a row. Ask an administrator to reset it, then set up the app again.',
+  'totp.locked':
+    'Two-step verification is locked after 10 wrong codes in a row. Ask an administrator to reset it.',
+  'totp.lockedNow':
+    'Wrong code. After 10 wrong codes in a row, two-step verification is now locked; ask an administrator to reset it.',
+  'totp.lockedExplain':
+    'Two-step verification is locked after 10 wrong codes in a row. Ask an administrator to reset it, then set up the app again.',
   'totp.notEnrolled': 'Turn on two-step verification first.',
   'totp.reset': 'Reset two-step verification',
-  'totp.resetHint': 'Erases the key and the lock. The operator will have to set up the app again before confirming deletions.',
+  'totp.resetHint':
+    'Erases the key and the lock. The operator will have to set up the app again before confirming deletions.',
   'operators.totpReset': 'Two-step verification of {name} reset.',
   'deletion.title': 'Delete {name}?',
   'deletion.clientCode': 'Client #{code}',
   'deletion.irreversible': 'This cannot be undone.',
-  'deletion.consequence': 'The client disappears at once from every list, search and page, and all its data will be removed for good within two days. There is no undo.',
+  'deletion.consequence':
+    'The client disappears at once from every list, search and page, and all its data will be removed for good within two days. There is no undo.',
   'deletion.willRemove': 'This will remove:',
   'deletion.kind.contacts.none': 'no contacts',
   'deletion.kind.contacts.one': '{count} contact',
@@ -742,7 +764,8 @@ export const en: Record<string, string> = {
   'deletion.codeHint': 'The 6 digits the app shows now. Each code confirms a single action.',
   'deletion.submit': 'Remove client',
   'deletion.scheduled': 'The data will be completely removed within two days.',
-  'deletion.enrollFirst': 'To delete clients, first turn on two-step verification: scan the QR code and confirm with a code. Then you are taken back to the deletion.',
+  'deletion.enrollFirst':
+    'To delete clients, first turn on two-step verification: scan the QR code and confirm with a code. Then you are taken back to the deletion.',
   'history.subject.billing': 'the billing (the paying client was deleted)',
   // Billing integrations: Asaas and Conta Azul settings, client sync and its progress (issue 6)
   'nav.integrations': 'Integrations',
@@ -750,8 +773,10 @@ export const en: Record<string, string> = {
   'integrations.pageTitle': 'Billing integrations',
   'integrations.nextStep': 'Integrations',
   'integrations.overviewLink': 'All integrations',
-  'integrations.overviewIntro': 'Asaas (boletos) and Conta Azul (ERP): each client becomes a customer there, with the same CNPJ/CPF, address and e-mails. Syncs run in the background.',
-  'integrations.sectionIntro': 'This client as a customer in Asaas and Conta Azul. Changing the client’s data marks them pending until the next sync.',
+  'integrations.overviewIntro':
+    'Asaas (boletos) and Conta Azul (ERP): each client becomes a customer there, with the same CNPJ/CPF, address and e-mails. Syncs run in the background.',
+  'integrations.sectionIntro':
+    'This client as a customer in Asaas and Conta Azul. Changing the client’s data marks them pending until the next sync.',
   'integrations.status.synced': 'Synced',
   'integrations.status.pending': 'Pending',
   'integrations.status.error': 'Error',
@@ -769,16 +794,19 @@ export const en: Record<string, string> = {
   'integrations.notConfigured': '{provider} is not configured.',
   'integrations.asaas.notConfigured': 'Asaas is not configured: the API key is missing.',
   'integrations.contaAzul.notConfigured': 'Conta Azul is not configured: the app credentials are missing.',
-  'integrations.contaAzul.notConnected': 'Conta Azul is not connected: an administrator must authorise access.',
+  'integrations.contaAzul.notConnected':
+    'Conta Azul is not connected: an administrator must authorise access.',
   'integrations.syncQueued': 'Sync with {provider} queued. The result shows up shortly.',
   'integrations.bulkQueued': 'Sync of all active clients with {provider} started.',
-  'integrations.bulkAlreadyRunning': 'A sync of all clients with {provider} is already running: follow it here.',
+  'integrations.bulkAlreadyRunning':
+    'A sync of all clients with {provider} is already running: follow it here.',
   'integrations.ready': 'Ready to sync',
   'integrations.notReady': 'Unavailable',
   'integrations.bulkOpen': 'A sync of all clients is running.',
   'integrations.bulkView': 'See its progress',
   'integrations.bulkButton': 'Sync all active clients',
-  'integrations.bulkHint': 'Creates or updates every active client in {provider}, in the background. Customers already there are found by our code or by CNPJ/CPF and updated, never duplicated.',
+  'integrations.bulkHint':
+    'Creates or updates every active client in {provider}, in the background. Customers already there are found by our code or by CNPJ/CPF and updated, never duplicated.',
   'integrations.recentRuns': 'Recent syncs',
   'integrations.run.title': 'Sync with {provider}',
   'integrations.run.status.queued': 'Queued…',
@@ -806,10 +834,12 @@ export const en: Record<string, string> = {
   'integrations.run.removedClient': 'Client #{code} (removed)',
   'integrations.run.errorsTruncated': 'Showing the first {shown} errors.',
   'integrations.error.not_configured': '{provider}: integration not configured',
-  'integrations.error.not_connected': '{provider}: access not authorised; an administrator must connect again',
+  'integrations.error.not_connected':
+    '{provider}: access not authorised; an administrator must connect again',
   'integrations.error.auth': '{provider} refused the credentials',
   'integrations.error.rejected': '{provider} refused the customer',
-  'integrations.error.rate_limited': '{provider} rate-limited the requests (HTTP 429) for longer than expected',
+  'integrations.error.rate_limited':
+    '{provider} rate-limited the requests (HTTP 429) for longer than expected',
   'integrations.error.unavailable': '{provider} did not answer',
   'integrations.error.missing_document': 'The client has no CPF/CNPJ, which {provider} requires',
   'integrations.error.conflict': 'This {provider} customer is already linked to another client',
@@ -826,7 +856,8 @@ export const en: Record<string, string> = {
   'integrations.validation.apiKeyRequired': 'Enter the Asaas API key.',
   'integrations.validation.clientSecretRequired': 'Enter the app’s client secret.',
   'integrations.asaas.title': 'Asaas (boletos)',
-  'integrations.asaas.intro': 'With the API key each client can be registered as an Asaas customer, to issue boletos. The key is stored encrypted and never shown back.',
+  'integrations.asaas.intro':
+    'With the API key each client can be registered as an Asaas customer, to issue boletos. The key is stored encrypted and never shown back.',
   'integrations.asaas.environment': 'Environment',
   'integrations.asaas.environment.sandbox': 'Sandbox (testing)',
   'integrations.asaas.environment.production': 'Production',
@@ -836,13 +867,15 @@ export const en: Record<string, string> = {
   'integrations.asaas.baseUrlHint': 'Ends in /v3. Used only with the custom environment.',
   'integrations.asaas.credentials': 'Credentials',
   'integrations.asaas.apiKey': 'API key',
-  'integrations.asaas.apiKeyHint': 'Created in Asaas under Integrations › API keys; the sandbox key differs from the production one.',
+  'integrations.asaas.apiKeyHint':
+    'Created in Asaas under Integrations › API keys; the sandbox key differs from the production one.',
   'integrations.asaas.clearApiKey': 'Delete the stored key (turns the integration off)',
   'integrations.asaas.saved': 'Asaas settings saved.',
   'integrations.asaas.testOk': 'The Asaas connection works: {count} customer(s) in the account.',
   'integrations.asaas.testHint': 'Tests the values on the form, saved or not.',
   'integrations.contaAzul.title': 'Conta Azul (ERP)',
-  'integrations.contaAzul.intro': 'Register the app in the Conta Azul developer portal, save its credentials here and connect the company account: each client can then be registered as a person with the Cliente profile.',
+  'integrations.contaAzul.intro':
+    'Register the app in the Conta Azul developer portal, save its credentials here and connect the company account: each client can then be registered as a person with the Cliente profile.',
   'integrations.contaAzul.connection': 'Connection',
   'integrations.contaAzul.connectedBadge': 'Connected',
   'integrations.contaAzul.notConnectedBadge': 'Not connected',
@@ -864,14 +897,17 @@ export const en: Record<string, string> = {
   'integrations.contaAzul.apiBaseUrlHint': 'Default: https://api-v2.contaazul.com',
   'integrations.contaAzul.saveDisconnects': 'Changing the credentials or addresses disconnects the account.',
   'integrations.contaAzul.saved': 'Conta Azul settings saved.',
-  'integrations.contaAzul.savedDisconnected': 'Conta Azul settings saved. The credentials changed: connect again.',
+  'integrations.contaAzul.savedDisconnected':
+    'Conta Azul settings saved. The credentials changed: connect again.',
   'integrations.contaAzul.configureFirst': 'Save the client id and client secret before connecting.',
-  'integrations.contaAzul.badState': 'This return from Conta Azul could not be verified: the link expired, was already used or was not started in this session. Go back to the settings and click Connect again.',
+  'integrations.contaAzul.badState':
+    'This return from Conta Azul could not be verified: the link expired, was already used or was not started in this session. Go back to the settings and click Connect again.',
   'integrations.contaAzul.denied': 'Conta Azul did not authorise the connection ({reason}).',
   'integrations.contaAzul.connected': 'Conta Azul connected.',
   'integrations.contaAzul.disconnected': 'Conta Azul disconnected; the tokens were deleted.',
   'integrations.contaAzul.testOk': 'The Conta Azul connection works: {count} person(s) registered.',
-  'integrations.contaAzul.exchangeFailed': 'Conta Azul refused the authorisation ({reason}). Click Connect again.',
+  'integrations.contaAzul.exchangeFailed':
+    'Conta Azul refused the authorisation ({reason}). Click Connect again.',
   'history.action.linked': 'linked',
   'history.subject.integration': 'the provider customer',
   'history.field.externalId': 'Provider id',

@@ -145,7 +145,8 @@ export const ptBR: Record<string, string> = {
   'clients.searchPlaceholder': 'Nome, razão social, CNPJ/CPF ou e-mail',
   'clients.search': 'Buscar',
   'clients.searchHint': 'Digite ao menos {min} caracteres para buscar.',
-  'clients.searchTooShort': 'A busca precisa de ao menos {min} caracteres; mostrando a lista sem filtro de texto.',
+  'clients.searchTooShort':
+    'A busca precisa de ao menos {min} caracteres; mostrando a lista sem filtro de texto.',
   'clients.code': 'Código',
   'clients.tradeName': 'Nome fantasia',
   'clients.legalName': 'Razão social',
@@ -165,7 +166,8 @@ export const ptBR: Record<string, string> = {
   'clients.prev': '← Anterior',
   'clients.next': 'Próxima →',
   'clients.deepLimit': 'Para ir além, refine a busca.',
-  'clients.broadSearch': 'Mais de {cap} clientes correspondem à busca: a lista ordena os {cap} primeiros encontrados. Refine a busca para ver os demais.',
+  'clients.broadSearch':
+    'Mais de {cap} clientes correspondem à busca: a lista ordena os {cap} primeiros encontrados. Refine a busca para ver os demais.',
   'clients.missingGroups': 'Sem grupo de atendentes',
   'clients.missingDesks': 'Sem mesa de serviço',
   'clients.missingGroupsShort': 'sem grupo',
@@ -217,7 +219,8 @@ export const ptBR: Record<string, string> = {
   'clients.state': 'UF',
   'clients.notes': 'Anotações internas',
   'clients.notesHint': 'Visível apenas para a equipe. Até 5.000 caracteres.',
-  'clients.billingIntro': 'Faturamento quarteirizado: cobre este cliente no CNPJ de outro (por exemplo, a matriz paga pelas filiais).',
+  'clients.billingIntro':
+    'Faturamento quarteirizado: cobre este cliente no CNPJ de outro (por exemplo, a matriz paga pelas filiais).',
   'clients.billingSearch': 'Buscar cliente pagador',
   'clients.billingClient': 'Faturar para',
   'clients.billingNone': 'O próprio cliente',
@@ -230,10 +233,12 @@ export const ptBR: Record<string, string> = {
   'clients.updatedAt': 'atualizado em',
   'clients.documentTaken': 'Este documento já pertence ao cliente #{code} — {name}.',
   'clients.billingSelf': 'Um cliente não pode faturar para si mesmo.',
-  'clients.billingCycle': 'Isto criaria um ciclo de faturamento (o cliente escolhido já é faturado, direta ou indiretamente, para este).',
+  'clients.billingCycle':
+    'Isto criaria um ciclo de faturamento (o cliente escolhido já é faturado, direta ou indiretamente, para este).',
   'clients.inactiveRefused': 'Este cliente está inativo.',
   'clients.conflictTitle': 'Outra pessoa alterou este cliente',
-  'clients.conflictIntro': 'Enquanto você editava, outra pessoa salvou alterações. Nada do que você digitou foi gravado.',
+  'clients.conflictIntro':
+    'Enquanto você editava, outra pessoa salvou alterações. Nada do que você digitou foi gravado.',
   'clients.conflictField': 'Campo',
   'clients.conflictStored': 'Versão salva',
   'clients.conflictYours': 'O que você digitou',
@@ -262,7 +267,8 @@ export const ptBR: Record<string, string> = {
   'relationships.title': 'Relacionamentos',
   'relationships.groups': 'Grupos de atendentes',
   'relationships.desks': 'Mesas de serviço',
-  'relationships.intro': 'Os grupos de atendentes veem e atendem os tickets do cliente; as mesas de serviço são onde os tickets dele podem existir. O cliente precisa de ao menos um de cada para ser usado.',
+  'relationships.intro':
+    'Os grupos de atendentes veem e atendem os tickets do cliente; as mesas de serviço são onde os tickets dele podem existir. O cliente precisa de ao menos um de cada para ser usado.',
   'relationships.filter': 'Filtrar…',
   'relationships.filterGroups': 'Filtrar grupos',
   'relationships.filterDesks': 'Filtrar mesas',
@@ -575,13 +581,15 @@ export const ptBR: Record<string, string> = {
   // Telephony: /settings/telephony, click-to-call, the client's call log (issue 7)
   'nav.telephony': 'Telefonia',
   'telephony.title': 'Telefonia (clique para ligar)',
-  'telephony.intro': 'Escolha como o ícone de telefone liga para os contatos: pelo Asterisk (AMI), por uma URL HTTP do seu PBX, ou sem PBX, com links tel: que abrem o discador do computador ou do celular.',
+  'telephony.intro':
+    'Escolha como o ícone de telefone liga para os contatos: pelo Asterisk (AMI), por uma URL HTTP do seu PBX, ou sem PBX, com links tel: que abrem o discador do computador ou do celular.',
   'telephony.provider': 'Provedor',
   'telephony.provider.none': 'Nenhum — links tel:',
   'telephony.provider.asterisk-ami': 'Asterisk, FreePBX ou Issabel (AMI)',
   'telephony.provider.http-template': 'URL HTTP do PBX (Api4Com, Zenvia e outros)',
   'telephony.group.ami': 'Asterisk (AMI)',
-  'telephony.group.amiHint': 'O usuário precisa de permissão originate no manager.conf (write=call,originate).',
+  'telephony.group.amiHint':
+    'O usuário precisa de permissão originate no manager.conf (write=call,originate).',
   'telephony.group.http': 'URL HTTP',
   'telephony.group.credentials': 'Credenciais',
   'telephony.group.dialling': 'Discagem',
@@ -594,36 +602,45 @@ export const ptBR: Record<string, string> = {
   'telephony.secretStored': 'configurada',
   'telephony.secretKeep': 'Deixe em branco para manter a atual.',
   'telephony.secretNone': 'Nenhuma configurada.',
-  'telephony.secretHint': 'Guardada criptografada e nunca exibida. Na URL HTTP, use {secret} num cabeçalho, por exemplo Authorization: {secret}.',
+  'telephony.secretHint':
+    'Guardada criptografada e nunca exibida. Na URL HTTP, use {secret} num cabeçalho, por exemplo Authorization: {secret}.',
   'telephony.clearSecret': 'Remover a senha guardada',
   'telephony.context': 'Contexto',
   'telephony.contextHint': 'O contexto do dialplan que disca para o contato, por exemplo from-internal.',
   'telephony.channelTemplate': 'Canal do ramal',
-  'telephony.channelTemplateHint': 'O canal que toca primeiro, com {extension} no lugar do ramal: PJSIP/{extension} ou SIP/{extension}.',
+  'telephony.channelTemplateHint':
+    'O canal que toca primeiro, com {extension} no lugar do ramal: PJSIP/{extension} ou SIP/{extension}.',
   'telephony.callerId': 'Identificador de chamada (CallerID)',
-  'telephony.callerIdHint': 'Opcional. Aparece no telefone do operador; aceita {contact}, {number} e {extension}.',
+  'telephony.callerIdHint':
+    'Opcional. Aparece no telefone do operador; aceita {contact}, {number} e {extension}.',
   'telephony.urlTemplate': 'URL',
-  'telephony.urlTemplateHint': 'Com {extension} (ramal) e {number} (número discado); também {e164}, {contact}, {username} e {secret}. Os valores entram codificados para URL.',
+  'telephony.urlTemplateHint':
+    'Com {extension} (ramal) e {number} (número discado); também {e164}, {contact}, {username} e {secret}. Os valores entram codificados para URL.',
   'telephony.method': 'Método',
   'telephony.headersTemplate': 'Cabeçalhos',
-  'telephony.headersTemplateHint': 'Um por linha, no formato Nome: valor. Por exemplo Authorization: {secret}',
+  'telephony.headersTemplateHint':
+    'Um por linha, no formato Nome: valor. Por exemplo Authorization: {secret}',
   'telephony.bodyTemplate': 'Corpo (somente POST)',
-  'telephony.bodyTemplateHint': 'JSON (começando por chave) ou formulário, com os mesmos marcadores. Exemplo Api4Com: {"extension":"{extension}","phone":"{e164}"}',
+  'telephony.bodyTemplateHint':
+    'JSON (começando por chave) ou formulário, com os mesmos marcadores. Exemplo Api4Com: {"extension":"{extension}","phone":"{e164}"}',
   'telephony.dialFormat': 'Formato do número discado',
   'telephony.dialFormat.e164': 'Internacional com +: +5511987654321',
   'telephony.dialFormat.e164-digits': 'Internacional sem +: 5511987654321',
   'telephony.dialFormat.national': 'DDD e número: 11987654321',
   'telephony.dialFormat.prefix': 'Prefixo, DDD e número: 011987654321',
   'telephony.dialPrefix': 'Prefixo',
-  'telephony.dialPrefixHint': 'Para o formato com prefixo: 0, ou 0 e o código da operadora (015). Números 0800 e 4004 são discados sem prefixo.',
+  'telephony.dialPrefixHint':
+    'Para o formato com prefixo: 0, ou 0 e o código da operadora (015). Números 0800 e 4004 são discados sem prefixo.',
   'telephony.timeoutSeconds': 'Tempo limite (segundos)',
   'telephony.timeoutSecondsHint': 'Para conectar ao PBX e para cada resposta dele.',
   'telephony.test': 'Testar',
   'telephony.testHint': 'Testa os valores do formulário sem salvar e sem fazer nenhuma ligação.',
   'telephony.saved': 'Configurações de telefonia salvas.',
-  'telephony.test.ok.none': 'Sem provedor: os telefones abrem como links tel: no computador ou celular do operador.',
+  'telephony.test.ok.none':
+    'Sem provedor: os telefones abrem como links tel: no computador ou celular do operador.',
   'telephony.test.ok.asterisk-ami': 'Login aceito pelo Asterisk ({detail}).',
-  'telephony.test.ok.http-template': 'O servidor respondeu ({detail}). O token só é verificado numa ligação real.',
+  'telephony.test.ok.http-template':
+    'O servidor respondeu ({detail}). O token só é verificado numa ligação real.',
   'telephony.test.failed': 'O teste falhou: {reason}.',
   'telephony.validation.host': 'Informe o nome ou o endereço IP do servidor.',
   'telephony.validation.port': 'Informe uma porta entre 1 e 65535.',
@@ -661,7 +678,8 @@ export const ptBR: Record<string, string> = {
   'calls.noExtensionLink': 'Minha conta',
   'calls.noPhone': 'O contato {name} não tem telefone cadastrado.',
   'calls.noMobile': 'O contato {name} não tem celular cadastrado.',
-  'calls.invalidNumber': 'O número cadastrado de {name} ({number}) não é um telefone brasileiro válido. Corrija o contato.',
+  'calls.invalidNumber':
+    'O número cadastrado de {name} ({number}) não é um telefone brasileiro válido. Corrija o contato.',
   'calls.error.connection': 'sem conexão com o PBX ({detail})',
   'calls.error.timeout': 'o PBX não respondeu a tempo ({detail})',
   'calls.error.auth': 'o PBX recusou o login ({detail})',
@@ -680,8 +698,10 @@ export const ptBR: Record<string, string> = {
   'totp.lockedBadge': 'Bloqueada',
   'totp.enabledSince': 'desde {date}.',
   'totp.lockedSince': 'desde {date}, após 10 códigos incorretos seguidos.',
-  'totp.usedFor': 'O código do aplicativo autenticador é pedido para confirmar ações irreversíveis, como excluir um cliente.',
-  'totp.intro': 'Ações irreversíveis, como excluir um cliente, pedem um código do seu aplicativo autenticador (Google Authenticator, Microsoft Authenticator, FreeOTP, Aegis ou similar). Configure-o em três passos:',
+  'totp.usedFor':
+    'O código do aplicativo autenticador é pedido para confirmar ações irreversíveis, como excluir um cliente.',
+  'totp.intro':
+    'Ações irreversíveis, como excluir um cliente, pedem um código do seu aplicativo autenticador (Google Authenticator, Microsoft Authenticator, FreeOTP, Aegis ou similar). Configure-o em três passos:',
   'totp.stepScan': 'Escaneie este QR code com o aplicativo autenticador:',
   'totp.qrAlt': 'QR code para configurar o aplicativo autenticador',
   'totp.stepManual': 'Ou digite esta chave no aplicativo (tipo: baseada em tempo):',
@@ -694,20 +714,26 @@ export const ptBR: Record<string, string> = {
   'totp.disable': 'Desativar verificação em duas etapas',
   'totp.enabled': 'Verificação em duas etapas ativada.',
   'totp.disabled': 'Verificação em duas etapas desativada.',
-  'totp.wrongCode': 'Código incorreto. Confira se o relógio do celular está certo e digite o código que aparece agora.',
+  'totp.wrongCode':
+    'Código incorreto. Confira se o relógio do celular está certo e digite o código que aparece agora.',
   'totp.codeUsed': 'Este código já foi usado. Aguarde o próximo código do aplicativo.',
   'totp.throttled': 'Muitos códigos incorretos. Aguarde {minutes} minuto(s) e tente de novo.',
-  'totp.locked': 'A verificação em duas etapas está bloqueada após 10 códigos incorretos seguidos. Peça a um administrador para redefini-la.',
-  'totp.lockedNow': 'Código incorreto. Depois de 10 códigos incorretos seguidos, a verificação em duas etapas foi bloqueada; peça a um administrador para redefini-la.',
-  'totp.lockedExplain': 'A verificação em duas etapas está bloqueada após 10 códigos incorretos seguidos. Peça a um administrador para redefini-la; depois, configure o aplicativo de novo.',
+  'totp.locked':
+    'A verificação em duas etapas está bloqueada após 10 códigos incorretos seguidos. Peça a um administrador para redefini-la.',
+  'totp.lockedNow':
+    'Código incorreto. Depois de 10 códigos incorretos seguidos, a verificação em duas etapas foi bloqueada; peça a um administrador para redefini-la.',
+  'totp.lockedExplain':
+    'A verificação em duas etapas está bloqueada após 10 códigos incorretos seguidos. Peça a um administrador para redefini-la; depois, configure o aplicativo de novo.',
   'totp.notEnrolled': 'Ative a verificação em duas etapas antes.',
   'totp.reset': 'Redefinir verificação em duas etapas',
-  'totp.resetHint': 'Apaga a chave e o bloqueio. O operador precisará configurar o aplicativo de novo antes de confirmar exclusões.',
+  'totp.resetHint':
+    'Apaga a chave e o bloqueio. O operador precisará configurar o aplicativo de novo antes de confirmar exclusões.',
   'operators.totpReset': 'Verificação em duas etapas de {name} redefinida.',
   'deletion.title': 'Excluir {name}?',
   'deletion.clientCode': 'Cliente #{code}',
   'deletion.irreversible': 'Esta ação é irreversível.',
-  'deletion.consequence': 'O cliente some imediatamente de todas as listas, buscas e páginas, e todos os seus dados serão removidos definitivamente em até dois dias. Não há como desfazer.',
+  'deletion.consequence':
+    'O cliente some imediatamente de todas as listas, buscas e páginas, e todos os seus dados serão removidos definitivamente em até dois dias. Não há como desfazer.',
   'deletion.willRemove': 'Serão removidos:',
   'deletion.kind.contacts.none': 'nenhum contato',
   'deletion.kind.contacts.one': '{count} contato',
@@ -740,13 +766,15 @@ export const ptBR: Record<string, string> = {
   'deletion.kind.relationships.one': '{count} vínculo com grupo de atendentes ou mesa de serviço',
   'deletion.kind.relationships.other': '{count} vínculos com grupos de atendentes e mesas de serviço',
   'deletion.kind.other': '{count} registro(s) em {table}',
-  'deletion.billedClients': '{count} cliente(s) faturado(s) em nome deste passará(ão) a ser faturado(s) em nome próprio.',
+  'deletion.billedClients':
+    '{count} cliente(s) faturado(s) em nome deste passará(ão) a ser faturado(s) em nome próprio.',
   'deletion.continue': 'Excluir',
   'deletion.codeLabel': 'Código atual do aplicativo autenticador',
   'deletion.codeHint': 'Os 6 dígitos que o aplicativo mostra agora. Cada código confirma uma única ação.',
   'deletion.submit': 'Remover cliente',
   'deletion.scheduled': 'Os dados serão completamente removidos em até dois dias.',
-  'deletion.enrollFirst': 'Para excluir clientes, ative antes a verificação em duas etapas: escaneie o QR code e confirme com um código. Depois você volta à exclusão.',
+  'deletion.enrollFirst':
+    'Para excluir clientes, ative antes a verificação em duas etapas: escaneie o QR code e confirme com um código. Depois você volta à exclusão.',
   'history.subject.billing': 'o faturamento (o cliente pagador foi excluído)',
   // Billing integrations: Asaas and Conta Azul settings, client sync and its progress (issue 6)
   'nav.integrations': 'Integrações',
@@ -754,8 +782,10 @@ export const ptBR: Record<string, string> = {
   'integrations.pageTitle': 'Integrações de faturamento',
   'integrations.nextStep': 'Integrações',
   'integrations.overviewLink': 'Todas as integrações',
-  'integrations.overviewIntro': 'Asaas (boletos) e Conta Azul (ERP): cada cliente vira um cliente lá, com o mesmo CNPJ/CPF, endereço e e-mails. As sincronizações rodam em segundo plano.',
-  'integrations.sectionIntro': 'O cadastro deste cliente no Asaas e na Conta Azul. Ao alterar os dados do cliente, os cadastros ficam pendentes até a próxima sincronização.',
+  'integrations.overviewIntro':
+    'Asaas (boletos) e Conta Azul (ERP): cada cliente vira um cliente lá, com o mesmo CNPJ/CPF, endereço e e-mails. As sincronizações rodam em segundo plano.',
+  'integrations.sectionIntro':
+    'O cadastro deste cliente no Asaas e na Conta Azul. Ao alterar os dados do cliente, os cadastros ficam pendentes até a próxima sincronização.',
   'integrations.status.synced': 'Sincronizado',
   'integrations.status.pending': 'Pendente',
   'integrations.status.error': 'Erro',
@@ -772,17 +802,21 @@ export const ptBR: Record<string, string> = {
   'integrations.settingsLink': 'Configurar',
   'integrations.notConfigured': '{provider} não está configurado.',
   'integrations.asaas.notConfigured': 'O Asaas não está configurado: falta a chave de API.',
-  'integrations.contaAzul.notConfigured': 'A Conta Azul não está configurada: faltam as credenciais do aplicativo.',
-  'integrations.contaAzul.notConnected': 'A Conta Azul não está conectada: um administrador precisa autorizar o acesso.',
+  'integrations.contaAzul.notConfigured':
+    'A Conta Azul não está configurada: faltam as credenciais do aplicativo.',
+  'integrations.contaAzul.notConnected':
+    'A Conta Azul não está conectada: um administrador precisa autorizar o acesso.',
   'integrations.syncQueued': 'Sincronização com {provider} na fila. O resultado aparece em instantes.',
   'integrations.bulkQueued': 'Sincronização de todos os clientes ativos com {provider} iniciada.',
-  'integrations.bulkAlreadyRunning': 'Já há uma sincronização de todos os clientes com {provider} em andamento: acompanhe-a aqui.',
+  'integrations.bulkAlreadyRunning':
+    'Já há uma sincronização de todos os clientes com {provider} em andamento: acompanhe-a aqui.',
   'integrations.ready': 'Pronto para sincronizar',
   'integrations.notReady': 'Indisponível',
   'integrations.bulkOpen': 'Há uma sincronização de todos os clientes em andamento.',
   'integrations.bulkView': 'Ver o andamento',
   'integrations.bulkButton': 'Sincronizar todos os clientes ativos',
-  'integrations.bulkHint': 'Cria ou atualiza cada cliente ativo em {provider}, em segundo plano. Quem já está cadastrado lá é encontrado pelo nosso código ou pelo CNPJ/CPF e atualizado, nunca duplicado.',
+  'integrations.bulkHint':
+    'Cria ou atualiza cada cliente ativo em {provider}, em segundo plano. Quem já está cadastrado lá é encontrado pelo nosso código ou pelo CNPJ/CPF e atualizado, nunca duplicado.',
   'integrations.recentRuns': 'Sincronizações recentes',
   'integrations.run.title': 'Sincronização com {provider}',
   'integrations.run.status.queued': 'Na fila…',
@@ -810,10 +844,12 @@ export const ptBR: Record<string, string> = {
   'integrations.run.removedClient': 'Cliente #{code} (removido)',
   'integrations.run.errorsTruncated': 'Mostrando os primeiros {shown} erros.',
   'integrations.error.not_configured': '{provider}: integração não configurada',
-  'integrations.error.not_connected': '{provider}: conexão não autorizada; um administrador precisa conectar de novo',
+  'integrations.error.not_connected':
+    '{provider}: conexão não autorizada; um administrador precisa conectar de novo',
   'integrations.error.auth': '{provider} recusou as credenciais',
   'integrations.error.rejected': '{provider} recusou o cadastro',
-  'integrations.error.rate_limited': '{provider} limitou as requisições (HTTP 429) por mais tempo do que o esperado',
+  'integrations.error.rate_limited':
+    '{provider} limitou as requisições (HTTP 429) por mais tempo do que o esperado',
   'integrations.error.unavailable': '{provider} não respondeu',
   'integrations.error.missing_document': 'O cliente não tem CPF/CNPJ, exigido por {provider}',
   'integrations.error.conflict': 'Este cadastro em {provider} já está vinculado a outro cliente',
@@ -826,11 +862,13 @@ export const ptBR: Record<string, string> = {
   'integrations.secretNone': 'Nenhuma configurada.',
   'integrations.validation.url': 'Informe uma URL completa, começando por http:// ou https://.',
   'integrations.validation.noSpaces': 'Não use espaços.',
-  'integrations.validation.baseUrlRequired': 'Informe a URL da API (terminando em /v3) para o ambiente personalizado.',
+  'integrations.validation.baseUrlRequired':
+    'Informe a URL da API (terminando em /v3) para o ambiente personalizado.',
   'integrations.validation.apiKeyRequired': 'Informe a chave de API do Asaas.',
   'integrations.validation.clientSecretRequired': 'Informe o client secret do aplicativo.',
   'integrations.asaas.title': 'Asaas (boletos)',
-  'integrations.asaas.intro': 'Com a chave de API, cada cliente pode ser cadastrado como cliente no Asaas, para emitir boletos. A chave fica criptografada e nunca é mostrada de volta.',
+  'integrations.asaas.intro':
+    'Com a chave de API, cada cliente pode ser cadastrado como cliente no Asaas, para emitir boletos. A chave fica criptografada e nunca é mostrada de volta.',
   'integrations.asaas.environment': 'Ambiente',
   'integrations.asaas.environment.sandbox': 'Sandbox (testes)',
   'integrations.asaas.environment.production': 'Produção',
@@ -840,13 +878,15 @@ export const ptBR: Record<string, string> = {
   'integrations.asaas.baseUrlHint': 'Termina em /v3. Usada só com o ambiente personalizado.',
   'integrations.asaas.credentials': 'Credenciais',
   'integrations.asaas.apiKey': 'Chave de API',
-  'integrations.asaas.apiKeyHint': 'Gerada no Asaas em Integrações › Chaves de API; a chave do sandbox é diferente da de produção.',
+  'integrations.asaas.apiKeyHint':
+    'Gerada no Asaas em Integrações › Chaves de API; a chave do sandbox é diferente da de produção.',
   'integrations.asaas.clearApiKey': 'Apagar a chave guardada (desliga a integração)',
   'integrations.asaas.saved': 'Configurações do Asaas salvas.',
   'integrations.asaas.testOk': 'Conexão com o Asaas funcionando: {count} cliente(s) na conta.',
   'integrations.asaas.testHint': 'Testa os valores do formulário, salvos ou não.',
   'integrations.contaAzul.title': 'Conta Azul (ERP)',
-  'integrations.contaAzul.intro': 'Cadastre o aplicativo no Portal do Desenvolvedor da Conta Azul, salve as credenciais aqui e conecte a conta da empresa: cada cliente pode então ser cadastrado como pessoa com perfil Cliente.',
+  'integrations.contaAzul.intro':
+    'Cadastre o aplicativo no Portal do Desenvolvedor da Conta Azul, salve as credenciais aqui e conecte a conta da empresa: cada cliente pode então ser cadastrado como pessoa com perfil Cliente.',
   'integrations.contaAzul.connection': 'Conexão',
   'integrations.contaAzul.connectedBadge': 'Conectada',
   'integrations.contaAzul.notConnectedBadge': 'Não conectada',
@@ -855,10 +895,12 @@ export const ptBR: Record<string, string> = {
   'integrations.contaAzul.connect': 'Conectar à Conta Azul',
   'integrations.contaAzul.reconnect': 'Reconectar',
   'integrations.contaAzul.disconnect': 'Desconectar',
-  'integrations.contaAzul.disconnectHint': 'Apaga os tokens guardados; as sincronizações param até conectar de novo.',
+  'integrations.contaAzul.disconnectHint':
+    'Apaga os tokens guardados; as sincronizações param até conectar de novo.',
   'integrations.contaAzul.saveFirst': 'Salve o client id e o client secret do aplicativo antes de conectar.',
   'integrations.contaAzul.app': 'Aplicativo',
-  'integrations.contaAzul.appHint': 'No Portal do Desenvolvedor da Conta Azul, cadastre esta URL de redirecionamento:',
+  'integrations.contaAzul.appHint':
+    'No Portal do Desenvolvedor da Conta Azul, cadastre esta URL de redirecionamento:',
   'integrations.contaAzul.clientId': 'Client id',
   'integrations.contaAzul.clientSecret': 'Client secret',
   'integrations.contaAzul.addresses': 'Endereços',
@@ -868,14 +910,17 @@ export const ptBR: Record<string, string> = {
   'integrations.contaAzul.apiBaseUrlHint': 'Padrão: https://api-v2.contaazul.com',
   'integrations.contaAzul.saveDisconnects': 'Trocar as credenciais ou os endereços desconecta a conta.',
   'integrations.contaAzul.saved': 'Configurações da Conta Azul salvas.',
-  'integrations.contaAzul.savedDisconnected': 'Configurações da Conta Azul salvas. As credenciais mudaram: conecte de novo.',
+  'integrations.contaAzul.savedDisconnected':
+    'Configurações da Conta Azul salvas. As credenciais mudaram: conecte de novo.',
   'integrations.contaAzul.configureFirst': 'Salve o client id e o client secret antes de conectar.',
-  'integrations.contaAzul.badState': 'Não foi possível confirmar este retorno da Conta Azul: o link expirou, já foi usado ou não foi iniciado nesta sessão. Volte às configurações e clique em Conectar de novo.',
+  'integrations.contaAzul.badState':
+    'Não foi possível confirmar este retorno da Conta Azul: o link expirou, já foi usado ou não foi iniciado nesta sessão. Volte às configurações e clique em Conectar de novo.',
   'integrations.contaAzul.denied': 'A Conta Azul não autorizou a conexão ({reason}).',
   'integrations.contaAzul.connected': 'Conta Azul conectada.',
   'integrations.contaAzul.disconnected': 'Conta Azul desconectada; os tokens foram apagados.',
   'integrations.contaAzul.testOk': 'Conexão com a Conta Azul funcionando: {count} pessoa(s) cadastrada(s).',
-  'integrations.contaAzul.exchangeFailed': 'A Conta Azul recusou a autorização ({reason}). Clique em Conectar de novo.',
+  'integrations.contaAzul.exchangeFailed':
+    'A Conta Azul recusou a autorização ({reason}). Clique em Conectar de novo.',
   'history.action.linked': 'vinculou',
   'history.subject.integration': 'o cadastro no provedor',
   'history.field.externalId': 'Id no provedor',

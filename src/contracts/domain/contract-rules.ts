@@ -15,7 +15,7 @@ import {
  * renewal plans. Dates are `YYYY-MM-DD` calendar days in America/Sao_Paulo; money is exact (`Money`).
  *
  * Validation failures of operator input come back as `{ ok: false, errors: { field: code } }`, where the
- * code is an i18n key (`CONTRACT_RULE_MESSAGES` has the texts); values read from the database that break an
+ * code is an i18n key (texts in the i18n catalogs); values read from the database that break an
  * invariant throw instead (a bug, not input).
  */
 
@@ -79,7 +79,7 @@ export const MAX_DURATION_MONTHS = 600;
 export const PERCENT_FRACTION_DIGITS = 4;
 
 // ---------------------------------------------------------------------------------------------------------
-// Error codes (i18n keys) and their texts
+// Error codes (i18n keys; their texts live in the catalogs src/common/i18n/*.ts)
 
 export const CONTRACT_ERROR_CODES = [
   'contracts.errors.invalidDate',
@@ -96,40 +96,6 @@ export const CONTRACT_ERROR_CODES = [
   'contracts.errors.valueTooLarge',
 ] as const;
 export type ContractErrorCode = (typeof CONTRACT_ERROR_CODES)[number];
-
-/** Texts for the codes, to merge into the i18n catalogs (`{max}` is a placeholder). */
-export const CONTRACT_RULE_MESSAGES: Readonly<
-  Record<'pt-BR' | 'en', Readonly<Record<ContractErrorCode, string>>>
-> = {
-  'pt-BR': {
-    'contracts.errors.invalidDate': 'Informe uma data válida.',
-    'contracts.errors.endBeforeStart': 'O término não pode ser anterior ao início.',
-    'contracts.errors.endDateDurationMismatch': 'O término não corresponde à duração informada.',
-    'contracts.errors.invalidDuration': 'Informe a duração em meses, de 1 a 600.',
-    'contracts.errors.invalidPeriod': 'Informe o período de reajuste em meses, de 1 a 120.',
-    'contracts.errors.readjustmentBeforeStart': 'O próximo reajuste não pode ser anterior ao início.',
-    'contracts.errors.percentOrNewValueRequired': 'Informe um percentual ou um novo valor.',
-    'contracts.errors.percentAndNewValue': 'Informe o percentual ou o novo valor, não os dois.',
-    'contracts.errors.invalidPercent': 'Informe um percentual com até 4 casas decimais, como 4,5.',
-    'contracts.errors.percentTooLow': 'O percentual deve ser maior que -100%.',
-    'contracts.errors.newValueNotPositive': 'O novo valor deve ser maior que zero.',
-    'contracts.errors.valueTooLarge': 'O valor resultante passa de R$ 9.999.999.999,99.',
-  },
-  en: {
-    'contracts.errors.invalidDate': 'Enter a valid date.',
-    'contracts.errors.endBeforeStart': 'The end date cannot be before the start date.',
-    'contracts.errors.endDateDurationMismatch': 'The end date does not match the duration.',
-    'contracts.errors.invalidDuration': 'Enter the duration in months, from 1 to 600.',
-    'contracts.errors.invalidPeriod': 'Enter the readjustment period in months, from 1 to 120.',
-    'contracts.errors.readjustmentBeforeStart': 'The next readjustment cannot be before the start date.',
-    'contracts.errors.percentOrNewValueRequired': 'Enter a percentage or a new value.',
-    'contracts.errors.percentAndNewValue': 'Enter the percentage or the new value, not both.',
-    'contracts.errors.invalidPercent': 'Enter a percentage with up to 4 decimals, such as 4.5.',
-    'contracts.errors.percentTooLow': 'The percentage must be greater than -100%.',
-    'contracts.errors.newValueNotPositive': 'The new value must be greater than zero.',
-    'contracts.errors.valueTooLarge': 'The resulting value exceeds R$ 9,999,999,999.99.',
-  },
-};
 
 export type RuleResult<T, F extends string> =
   { ok: true; value: T } | { ok: false; errors: Partial<Record<F, ContractErrorCode>> };

@@ -4,7 +4,7 @@ import type { SessionOperator } from '../../auth/session-operator';
 import { AuditLogger } from '../../common/audit-logger';
 import { CurrentOperator, Roles } from '../../common/auth.decorators';
 import { flash } from '../../common/flash';
-import { FieldErrors, parseForm, translateMessage } from '../../common/forms';
+import { FieldErrors, parseFormChecked } from '../../common/forms';
 import { isHtmx, redirectAfterChange, varyOnHtmx } from '../../common/htmx';
 import { translate } from '../../common/i18n/translate';
 import { syncErrorMessage } from '../sync/sync-error-message';
@@ -76,15 +76,10 @@ export class AsaasSettingsController {
     this.render(res, 200, formValues(parsed.values), {}, current, view);
   }
 
-  private async parse(body: unknown, res: Response, hasKey: boolean) {
-    const parsed = await parseForm(AsaasSettingsDto, body, res.locals.locale);
-    if (!parsed.ok) return parsed;
-    const missing = missingAsaasFields(parsed.value, hasKey);
-    if (!Object.keys(missing).length) return parsed;
-    const errors: FieldErrors = Object.fromEntries(
-      Object.entries(missing).map(([field, key]) => [field, translateMessage(res.locals.locale, key)]),
+  private parse(body: unknown, res: Response, hasKey: boolean) {
+    return parseFormChecked(AsaasSettingsDto, body, res.locals.locale, (value) =>
+      missingAsaasFields(value, hasKey),
     );
-    return { ok: false as const, errors, values: parsed.values };
   }
 
   private render(

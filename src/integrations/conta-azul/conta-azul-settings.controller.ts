@@ -5,7 +5,7 @@ import { AuditLogger } from '../../common/audit-logger';
 import { CurrentOperator, Roles } from '../../common/auth.decorators';
 import { AppError } from '../../common/errors/app-error';
 import { flash } from '../../common/flash';
-import { FieldErrors, parseForm, translateMessage } from '../../common/forms';
+import { FieldErrors, parseFormChecked } from '../../common/forms';
 import { isHtmx, redirectAfterChange, varyOnHtmx } from '../../common/htmx';
 import { translate } from '../../common/i18n/translate';
 import { saveSession } from '../../common/session-save';
@@ -65,18 +65,12 @@ export class ContaAzulSettingsController {
     @Res() res: Response,
   ) {
     const current = await this.contaAzul.settings();
-    const parsed = await parseForm(ContaAzulSettingsDto, body, res.locals.locale);
-    const missing = parsed.ok
-      ? missingContaAzulFields(parsed.value, current.hasClientSecret && !current.secretBroken)
-      : {};
-    if (!parsed.ok || Object.keys(missing).length) {
-      const errors: FieldErrors = parsed.ok
-        ? Object.fromEntries(
-            Object.entries(missing).map(([f, key]) => [f, translateMessage(res.locals.locale, key)]),
-          )
-        : parsed.errors;
+    const parsed = await parseFormChecked(ContaAzulSettingsDto, body, res.locals.locale, (value) =>
+      missingContaAzulFields(value, current.hasClientSecret && !current.secretBroken),
+    );
+    if (!parsed.ok) {
       const { clientSecret: _secret, ...form } = parsed.values;
-      return this.render(res, 422, form, errors, current);
+      return this.render(res, 422, form, parsed.errors, current);
     }
     const { disconnected } = await this.contaAzul.save(operator, parsed.value);
     flash(

@@ -4,7 +4,7 @@ import type { SessionOperator } from '../../auth/session-operator';
 import { AuditLogger } from '../../common/audit-logger';
 import { CurrentOperator, Roles } from '../../common/auth.decorators';
 import { flash } from '../../common/flash';
-import { FieldErrors, parseForm, translateMessage } from '../../common/forms';
+import { FieldErrors, parseFormChecked } from '../../common/forms';
 import { isHtmx, redirectAfterChange, varyOnHtmx } from '../../common/htmx';
 import { translate } from '../../common/i18n/translate';
 import { missingForProvider, TelephonySettingsDto } from './dto/telephony-settings.dto';
@@ -94,15 +94,10 @@ export class TelephonySettingsController {
     this.render(res, 200, formValues(parsed.values), {}, hasSecret, view);
   }
 
-  private async parse(body: unknown, res: Response, hasSecret: boolean) {
-    const parsed = await parseForm(TelephonySettingsDto, body, res.locals.locale);
-    if (!parsed.ok) return parsed;
-    const missing = missingForProvider(parsed.value, hasSecret);
-    if (!Object.keys(missing).length) return parsed;
-    const errors: FieldErrors = Object.fromEntries(
-      Object.entries(missing).map(([field, key]) => [field, translateMessage(res.locals.locale, key)]),
+  private parse(body: unknown, res: Response, hasSecret: boolean) {
+    return parseFormChecked(TelephonySettingsDto, body, res.locals.locale, (value) =>
+      missingForProvider(value, hasSecret),
     );
-    return { ok: false as const, errors, values: parsed.values };
   }
 
   private render(

@@ -89,7 +89,11 @@ describe('my account (/account)', () => {
 
   it('refuses an extension with spaces or symbols a PBX cannot dial, with 422 and nothing changed', async () => {
     const { op, agent } = await signedIn();
-    const res = await postForm(agent, '/account', { name: 'Joana Agente', locale: 'pt-BR', extension: '20 01; DROP' });
+    const res = await postForm(agent, '/account', {
+      name: 'Joana Agente',
+      locale: 'pt-BR',
+      extension: '20 01; DROP',
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Use apenas dígitos, letras');
     expect((await row(op.id)).extension).toBeNull();
@@ -131,7 +135,12 @@ describe('my account (/account)', () => {
       const other = t.http();
       expect((await login(other, op.email, op.password)).status).toBe(303);
       expect((await other.get('/account')).status).toBe(200);
-      const res = await postForm(agent, '/account/security/password', { currentPassword: op.password, newPassword: 'uma-senha-nova-e-longa' }, '/account/security');
+      const res = await postForm(
+        agent,
+        '/account/security/password',
+        { currentPassword: op.password, newPassword: 'uma-senha-nova-e-longa' },
+        '/account/security',
+      );
       expect(res.status).toBe(303);
       expect((await agent.get('/account')).status).toBe(200);
       const stale = await other.get('/account');

@@ -2,13 +2,19 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { IsBrazilianPhone } from '../../validation/decorators';
 
-const checkbox = ({ value }: { value: unknown }) => value === 'true' || value === 'on' || value === '1' || value === true;
+const checkbox = ({ value }: { value: unknown }) =>
+  value === 'true' || value === 'on' || value === '1' || value === true;
 const max = 'validation.maxLength|$constraint1';
 
 export class ContactFormDto {
-  @IsString({ message: 'validation.required' }) @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' }) name: string;
+  @IsString({ message: 'validation.required' })
+  @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' })
+  name: string;
   @IsOptional() @IsString() @MaxLength(120, { message: max }) jobTitle?: string;
-  @IsOptional() @IsEmail({}, { message: 'validation.email' }) @MaxLength(254, { message: max }) email?: string;
+  @IsOptional()
+  @IsEmail({}, { message: 'validation.email' })
+  @MaxLength(254, { message: max })
+  email?: string;
   @IsOptional() @IsString() @IsBrazilianPhone() phone?: string;
   @IsOptional() @IsString() @IsBrazilianPhone() mobile?: string;
   @IsOptional() @Transform(checkbox) @IsBoolean() isPrimary?: boolean;
