@@ -186,6 +186,8 @@ function documentFor(n: number): { personType: 'PJ' | 'PF'; document: string } {
 }
 
 const pick = <T>(list: T[], n: number): T => list[n % list.length];
+/** A cheap integer hash, so the name parts of consecutive clients vary independently. */
+const mix = (n: number, salt: number): number => Math.imul(n ^ salt, 2654435761) >>> 7;
 const slug = (s: string) =>
   s
     .normalize('NFD')
@@ -221,14 +223,14 @@ export async function seedDemo(
     for (let i = 0; i < size; i++) {
       const n = offset + i + 1;
       const id = randomUUID();
-      const kind = pick(KINDS, n * 7);
-      const name = pick(NAMES, Math.floor(n / 3));
-      const qualifier = pick(QUALIFIERS, Math.floor(n / 11));
-      const [city, uf, ddd] = pick(CITIES, Math.floor(n / 5) * 13 + n);
+      const kind = pick(KINDS, mix(n, 11));
+      const name = pick(NAMES, mix(n, 23));
+      const qualifier = pick(QUALIFIERS, mix(n, 37));
+      const [city, uf, ddd] = pick(CITIES, mix(n, 53));
       const { personType, document } = documentFor(n);
       const tradeName =
         personType === 'PF'
-          ? `${pick(FIRST, n)} ${name} ${pick(NAMES, n * 3)}`
+          ? `${pick(FIRST, mix(n, 71))} ${name} ${pick(NAMES, mix(n, 89))}`
           : `${kind} ${name} ${qualifier}`;
       const legalName = personType === 'PF' ? null : `${kind} ${name} ${qualifier} ${pick(SUFFIXES, n)}`;
       const domain = `${slug(tradeName)}${n}.com.br`;
