@@ -11,6 +11,7 @@ import helmet from 'helmet';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { takeFlash } from './common/flash';
+import { isDatabaseUnavailable } from './common/errors/app-error';
 import { renderError } from './common/errors/http-exception.filter';
 import { translate, DEFAULT_LOCALE } from './common/i18n/translate';
 import { registerViewHelpers } from './common/view-helpers';
@@ -54,6 +55,8 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
 
   if (config.trustProxy) app.set('trust proxy', config.trustProxy === 'true' ? true : config.trustProxy);
   app.disable('x-powered-by');
+  // Every response is `Cache-Control: no-store`: an ETag (SHA-1 of each ~100 KB page) would never be used.
+  app.set('etag', false);
   app.set('sessionCookieName', sessionCookieName(config));
 
   app.use(
@@ -155,16 +158,28 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
     next();
   });
 
-  // Errors raised by the middleware above (body too large, malformed body) end here, not in a 500.
+  // PostgreSQL text cannot hold U+0000: a NUL anywhere in the query or the body is refused here with a
+  // message, for every route, instead of failing in SQL (a 500).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    if (containsNul(req.query) || containsNul(req.body)) {
+      return renderError(req, res, 400, translate(req.session?.operator?.locale, 'error.400.nul'));
+    }
+    next();
+  });
+
+  // Errors raised by the middleware above (body too large, malformed body, the session store unable to
+  // reach the database) end here: a 4xx, a 503 for an outage, never a stack trace.
   app.use((err: { status?: number; type?: string }, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    renderError(
-      req,
-      res,
-      status,
-      translate(req.session?.operator?.locale, `error.${status === 413 ? 413 : status === 500 ? 500 : 400}`),
-    );
+    const status = isDatabaseUnavailable(err)
+      ? 503
+      : err.status && err.status >= 400 && err.status < 500
+        ? err.status
+        : 500;
+    if (status >= 500)
+      new Logger('Http').error({ err, requestId: req.id }, 'request failed before its route');
+    const key = status === 413 || status === 500 || status === 503 ? status : 400;
+    renderError(req, res, status, translate(req.session?.operator?.locale, `error.${key}`));
   });
 
   app.setBaseViewsDir(join(ROOT, 'views'));
@@ -196,6 +211,12 @@ function absoluteSessionTimeout(req: Request, _res: Response, next: NextFunction
     return;
   }
   next();
+}
+
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (!value || typeof value !== 'object' || depth > 32) return false; // deeper JSON never reaches a form (cleanBody)
+  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || containsNul(item, depth + 1));
 }
 
 /** A res.locals value computed only if a template reads it (a token or a popped flash costs work). */

@@ -27,6 +27,7 @@ export class OperatorsController {
   async index(@Res() res: Response) {
     res.render('settings/operators/index', {
       title: translate(res.locals.locale, 'operators.title'),
+      section: 'settings',
       operators: await this.operators.list(),
     });
   }
@@ -159,6 +160,7 @@ export class OperatorsController {
     const values = { ...form, password: undefined };
     res.status(status).render('settings/operators/form', {
       title: translate(res.locals.locale, operator ? 'operators.edit' : 'operators.new'),
+      section: 'settings',
       operator,
       form: values,
       errors,

@@ -78,10 +78,16 @@ export class SessionsController {
     const locale = res.locals.locale;
     const parsed = await parseForm(LoginDto, body, locale);
     const title = translate(locale, 'login.title');
-    if (!parsed.ok)
-      return res
-        .status(422)
-        .render('auth/login', { title, form: withoutPassword(parsed.values), errors: parsed.errors });
+    if (!parsed.ok) {
+      // Only e-mail and password have a place for a message on the form; a bad hidden `next` still needs one.
+      const hidden = Object.keys(parsed.errors).some((field) => field !== 'email' && field !== 'password');
+      return res.status(422).render('auth/login', {
+        title,
+        form: withoutPassword(parsed.values),
+        errors: parsed.errors,
+        error: hidden ? translate(locale, 'error.422') : undefined,
+      });
+    }
     const { email, password, next } = parsed.value;
     const address = req.ip ?? 'unknown';
     const wait = await this.throttle.blockedFor(email, address);

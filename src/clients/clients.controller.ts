@@ -326,16 +326,17 @@ export function tableView(
     };
   });
   const first = (state.page - 1) * PAGE_SIZE + 1;
+  const url = listUrl(state);
   return {
     state,
-    url: listUrl(state),
+    url,
     headers: Object.fromEntries(headers.map((h) => [h.key, h])),
     statusFilters: STATUS_FILTERS.map((s) => ({
       value: s,
       current: state.status === s,
       href: listUrl(state, { status: s, page: 1 }),
     })),
-    rows: page.rows.map((row) => rowView(row, listUrl(state))),
+    rows: page.rows.map((row) => rowView(row, url)),
     empty: page.rows.length === 0,
     range: page.rows.length ? { first, last: first + page.rows.length - 1 } : null,
     total: page.total,

@@ -9,6 +9,28 @@ const localeOf = (options: Options) => (options?.data?.root?.locale as string | 
 const TIME_ZONE = 'America/Sao_Paulo';
 
 /**
+ * Formatters are built once per locale and style: `new Intl.DateTimeFormat` costs ~70 µs and native (ICU) memory
+ * that V8 reclaims late — a page with a long history built hundreds per request and grew the process by hundreds
+ * of MB under load (BENCHMARKS.md).
+ */
+const DATE_FORMATS = new Map<string, Intl.DateTimeFormat>();
+function dateFormat(
+  locale: string,
+  dateStyle: 'short',
+  timeStyle: 'short' | undefined,
+  timeZone: string,
+): Intl.DateTimeFormat {
+  const key = `${locale}|${dateStyle}|${timeStyle ?? ''}|${timeZone}`;
+  let format = DATE_FORMATS.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(locale, { dateStyle, ...(timeStyle ? { timeStyle } : {}), timeZone });
+    // Locales come from the operator's validated setting; the bound only guards against surprises.
+    if (DATE_FORMATS.size < 64) DATE_FORMATS.set(key, format);
+  }
+  return format;
+}
+
+/**
  * Registers every template under `views/` as a partial under its own path (`{{> clients/_row}}`), so a
  * page includes exactly the partial a handler later renders alone, plus the helpers templates use.
  * Helpers return plain strings: Handlebars escapes them (only `{{{body}}}` is ever unescaped).
@@ -39,11 +61,7 @@ export async function registerViewHelpers(viewsDir: string): Promise<void> {
   );
   hbs.registerHelper('dateTime', function (value: Date | string | null | undefined, options: Options) {
     if (!value) return '';
-    return new Intl.DateTimeFormat(localeOf(options), {
-      dateStyle: 'short',
-      timeStyle: 'short',
-      timeZone: TIME_ZONE,
-    }).format(new Date(value));
+    return dateFormat(localeOf(options), 'short', 'short', TIME_ZONE).format(new Date(value));
   });
   hbs.registerHelper('date', function (value: Date | string | null | undefined, options: Options) {
     if (!value) return '';
@@ -52,9 +70,11 @@ export async function registerViewHelpers(viewsDir: string): Promise<void> {
       typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)
         ? new Date(`${value}T12:00:00Z`)
         : new Date(value);
-    return new Intl.DateTimeFormat(localeOf(options), {
-      dateStyle: 'short',
-      timeZone: typeof value === 'string' ? 'UTC' : TIME_ZONE,
-    }).format(d);
+    return dateFormat(
+      localeOf(options),
+      'short',
+      undefined,
+      typeof value === 'string' ? 'UTC' : TIME_ZONE,
+    ).format(d);
   });
 }

@@ -12,7 +12,7 @@ import { formatBRL } from '../common/money';
 import { ContractReadjustmentsService } from './contract-readjustments.service';
 import { renderContractPage } from './contract-page';
 import { contractView, percentText } from './contract-view';
-import { ContractFieldError } from './contract.errors';
+import { ContractFieldError, ContractNotReadjustableError } from './contract.errors';
 import { ContractsService } from './contracts.service';
 import { BulkReadjustmentDto, ReadjustmentDto } from './dto/contract-form.dto';
 
@@ -80,6 +80,10 @@ export class ContractReadjustmentsController {
     @Res() res: Response,
   ) {
     const { contract, client } = await this.contracts.findVisible(operator, id);
+    // Refused before the form is read: the page of a contract not in force has no readjustment form to show
+    // a field error in.
+    if (!['active', 'pending_readjustment'].includes(contract.statusOn(todayInSaoPaulo())))
+      throw new ContractNotReadjustableError(contract.name);
     const parsed = await parseForm(ReadjustmentDto, body, res.locals.locale);
     const rerender = (errors: FieldErrors) =>
       renderContractPage(res, this.contracts, 422, contract, client, {
@@ -114,8 +118,9 @@ export class ContractReadjustmentsController {
     errors: FieldErrors,
   ) {
     const today = todayInSaoPaulo();
+    // As submitted: absent, one value or several (a crafted JSON body may send a number).
     const selected = new Set(
-      typeof form.contractIds === 'string' ? [form.contractIds] : (form.contractIds ?? []),
+      form.contractIds === undefined ? [] : ([] as unknown[]).concat(form.contractIds).map(String),
     );
     const rows = await this.readjustments.dueIn(operator, month);
     res.status(status).render('contracts/due', {

@@ -142,6 +142,8 @@ export class ContractsController {
     @Res() res: Response,
   ) {
     const { contract, client } = await this.contracts.findVisible(operator, id);
+    // Refused before the form is read: a cancelled contract's page has no cancel form to show a field error in.
+    if (contract.cancelledAt) throw new ContractCancelledError();
     const parsed = await parseForm(CancelContractDto, body, res.locals.locale);
     if (!parsed.ok)
       return renderContractPage(res, this.contracts, 422, contract, client, {

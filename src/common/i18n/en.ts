@@ -72,6 +72,8 @@ export const en: Record<string, string> = {
   'locale.en': 'English',
   'error.title': 'Error',
   'error.400': 'The request could not be understood.',
+  'error.400.nul':
+    'The submitted text contains a null character (NUL), which cannot be stored. Remove it and try again.',
   'error.403': 'You are not allowed to do that.',
   'error.403.csrf': 'The form expired or came from another origin. Reload the page and try again.',
   'error.404': 'Page not found.',

@@ -72,6 +72,8 @@ export const ptBR: Record<string, string> = {
   'locale.en': 'English',
   'error.title': 'Erro',
   'error.400': 'A requisição não pôde ser entendida.',
+  'error.400.nul':
+    'O texto enviado contém um caractere nulo (NUL), que não pode ser guardado. Remova-o e tente de novo.',
   'error.403': 'Você não tem permissão para isso.',
   'error.403.csrf': 'O formulário expirou ou veio de outra origem. Recarregue a página e tente de novo.',
   'error.404': 'Página não encontrada.',

@@ -165,6 +165,29 @@ describe('resolveContractTerms', () => {
     });
   });
 
+  it('refuses dates outside 1900–2199 as invalid instead of overflowing the calendar (9999-12-31 + 40 months)', () => {
+    expect(resolveContractTerms({ startDate: '9999-12-31', durationMonths: 40 })).toMatchObject({
+      ok: false,
+      errors: { startDate: 'contracts.errors.invalidDate' },
+    });
+    expect(
+      resolveContractTerms({
+        startDate: '2026-01-15',
+        endDate: '2200-01-01',
+        nextReadjustmentDate: '1899-12-31',
+      }),
+    ).toMatchObject({
+      ok: false,
+      errors: {
+        endDate: 'contracts.errors.invalidDate',
+        nextReadjustmentDate: 'contracts.errors.invalidDate',
+      },
+    });
+    expect(resolveContractTerms({ startDate: '2199-12-31', durationMonths: 600 })).toMatchObject({
+      ok: true,
+    });
+  });
+
   it('accepts an explicit end date, a matching duration, or no fixed term', () => {
     const explicit = resolveContractTerms({
       startDate: '2026-01-15',

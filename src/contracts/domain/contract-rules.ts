@@ -175,6 +175,13 @@ export type ContractTermsField =
   'startDate' | 'endDate' | 'durationMonths' | 'readjustmentPeriodMonths' | 'nextReadjustmentDate';
 
 /**
+ * A contract's dates lie in 1900–2199: a typo such as 9999-12-31 is refused as an invalid date rather than
+ * overflowing the calendar when a term or period is added to it (end = start + 600 months at most).
+ */
+const isContractDate = (value: unknown): value is IsoDate =>
+  isValidIsoDate(value) && value >= '1900-01-01' && value <= '2199-12-31';
+
+/**
  * Validates and completes the dates of the contract form:
  * - `startDate` is required;
  * - the term is `endDate` or `durationMonths` (1–600) or neither (no fixed term); with only a duration the
@@ -186,7 +193,7 @@ export function resolveContractTerms(
   input: ContractTermsInput,
 ): RuleResult<ContractTerms, ContractTermsField> {
   const errors: Partial<Record<ContractTermsField, ContractErrorCode>> = {};
-  const startDate = isValidIsoDate(input.startDate) ? input.startDate : null;
+  const startDate = isContractDate(input.startDate) ? input.startDate : null;
   if (!startDate) errors.startDate = 'contracts.errors.invalidDate';
 
   const period = input.readjustmentPeriodMonths ?? DEFAULT_READJUSTMENT_PERIOD_MONTHS;
@@ -199,13 +206,13 @@ export function resolveContractTerms(
 
   let endDate: IsoDate | null = null;
   if (input.endDate !== null && input.endDate !== undefined) {
-    if (!isValidIsoDate(input.endDate)) errors.endDate = 'contracts.errors.invalidDate';
+    if (!isContractDate(input.endDate)) errors.endDate = 'contracts.errors.invalidDate';
     else endDate = input.endDate;
   }
 
   let nextReadjustmentDate: IsoDate | null = null;
   if (input.nextReadjustmentDate !== null && input.nextReadjustmentDate !== undefined) {
-    if (!isValidIsoDate(input.nextReadjustmentDate))
+    if (!isContractDate(input.nextReadjustmentDate))
       errors.nextReadjustmentDate = 'contracts.errors.invalidDate';
     else nextReadjustmentDate = input.nextReadjustmentDate;
   }
@@ -286,7 +293,7 @@ export function planReadjustment(input: ReadjustmentInput): RuleResult<Readjustm
     if (given.cents <= 0n) errors.newValue = 'contracts.errors.newValueNotPositive';
     else if (given.cents > MAX_MONEY_CENTS) errors.newValue = 'contracts.errors.valueTooLarge';
   }
-  if (!isValidIsoDate(input.effectiveFrom)) errors.effectiveFrom = 'contracts.errors.invalidDate';
+  if (!isContractDate(input.effectiveFrom)) errors.effectiveFrom = 'contracts.errors.invalidDate';
   if (!isMonths(input.periodMonths, MAX_PERIOD_MONTHS))
     errors.periodMonths = 'contracts.errors.invalidPeriod';
   if (input.nextReadjustmentDate !== null && !isValidIsoDate(input.nextReadjustmentDate)) {
