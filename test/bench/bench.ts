@@ -78,6 +78,8 @@ interface Measurement {
   rerun?: boolean;
   load: number;
   busy: boolean;
+  /** CPU time per response (ms): the server process (app or baseline), this database's backends, the generator. */
+  cpu?: { server: number; postgres: number; generator: number };
   /** Every request's latency (ms), for percentiles over combined runs. */
   latencies: Float64Array;
 }
@@ -353,7 +355,8 @@ async function ensureOperator(dataSource: DataSource, password: string): Promise
 
 /** Visible clients spread over the table; `toggleable`: active and without tickets or contracts (blockers). */
 async function sampleClients(dataSource: DataSource, count: number, toggleable: boolean): Promise<string[]> {
-  const base = `SELECT c.id FROM clients c WHERE c.deletion_requested_at IS NULL AND c.code % 997 = 0`;
+  // Different clients for the page and the toggle, so toggles (and their history) do not pile up on the pages.
+  const base = `SELECT c.id FROM clients c WHERE c.deletion_requested_at IS NULL AND c.code % ${toggleable ? 997 : 991} = 0`;
   const free = `${base} AND c.status = 'active'
     AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.client_id = c.id)
     AND NOT EXISTS (SELECT 1 FROM contracts k WHERE k.client_id = c.id)`;
@@ -506,6 +509,24 @@ async function cpuSnapshot(): Promise<CpuSnapshot> {
   return { total: fields.reduce((sum, n) => sum + n, 0), idle: fields[3] + (fields[4] ?? 0), ours };
 }
 
+/** CPU ms per response of the server children, this database's backends and this process (the generator). */
+function cpuPerResponse(a: CpuSnapshot, b: CpuSnapshot, responses: number) {
+  const delta = (pid: number) => Math.max(0, (b.ours.get(pid) ?? 0) - (a.ours.get(pid) ?? 0));
+  const childPids = new Set(children.map((c) => c.pid ?? 0));
+  let server = 0;
+  let postgres = 0;
+  for (const pid of b.ours.keys()) {
+    if (pid === process.pid) continue;
+    if (childPids.has(pid)) server += delta(pid);
+    else postgres += delta(pid);
+  }
+  const ms = (ticks: number) => (ticks * TICK_MS) / Math.max(1, responses);
+  return { server: ms(server), postgres: ms(postgres), generator: ms(delta(process.pid)) };
+}
+
+/** /proc reports CPU time in clock ticks of 10 ms (USER_HZ = 100 on Linux). */
+const TICK_MS = 10;
+
 /** Other processes' share of all CPUs between two snapshots. */
 function othersShare(a: CpuSnapshot, b: CpuSnapshot): number {
   const total = b.total - a.total;
@@ -584,8 +605,18 @@ async function measure(label: string, url: string, options: Omit<RunOptions, 'ur
     const background = await waitForQuiet();
     const before = await cpuSnapshot();
     const { result, latencies } = await run({ url, ...options });
-    const others = othersShare(before, await cpuSnapshot());
-    return summarize(label, url, result, latencies, background, options.connections ?? CONNECTIONS, others);
+    const after = await cpuSnapshot();
+    const m = summarize(
+      label,
+      url,
+      result,
+      latencies,
+      background,
+      options.connections ?? CONNECTIONS,
+      othersShare(before, after),
+    );
+    m.cpu = cpuPerResponse(before, after, m.requests);
+    return m;
   };
   let m = await once();
   if (m.busy && (Date.now() - started) / 1000 < RERUN_BUDGET_S) {
@@ -596,7 +627,7 @@ async function measure(label: string, url: string, options: Omit<RunOptions, 'ur
   }
   log(
     `${label}: ${m.rps.toFixed(0)} req/s, p50 ${m.p50.toFixed(1)} / p95 ${m.p95.toFixed(1)} / p99 ${m.p99.toFixed(1)} ms` +
-      `${m.non2xx ? `, ${m.non2xx} non-2xx` : ''}, others ${pct(m.others)}${m.busy ? ' (busy)' : ''}`,
+      `${m.non2xx ? `, ${m.non2xx} non-2xx` : ''}, CPU ms/response ${cpuText(m)}, others ${pct(m.others)}${m.busy ? ' (busy)' : ''}`,
   );
   return m;
 }
@@ -663,6 +694,13 @@ function combine(label: string, runs: Measurement[]): Measurement {
     others: Math.max(...runs.map((r) => r.others)),
     load: Math.max(...runs.map((r) => r.load)),
     busy: runs.some((r) => r.busy),
+    cpu: runs.every((r) => r.cpu)
+      ? {
+          server: runs.reduce((sum, r) => sum + r.cpu!.server * r.requests, 0) / requests,
+          postgres: runs.reduce((sum, r) => sum + r.cpu!.postgres * r.requests, 0) / requests,
+          generator: runs.reduce((sum, r) => sum + r.cpu!.generator * r.requests, 0) / requests,
+        }
+      : undefined,
     latencies: all,
   };
 }
@@ -750,6 +788,19 @@ async function measurePurge(
     }, 1000);
   });
   let statuses = 0;
+  // The purge process and its database connection come and go between two snapshots: sample them meanwhile,
+  // so their CPU counts as the bench's own, not as other processes'.
+  const seen = new Map<number, number>();
+  let sampling = false;
+  const sampler = setInterval(() => {
+    if (sampling) return;
+    sampling = true;
+    void cpuSnapshot()
+      .then((snapshot) =>
+        snapshot.ours.forEach((ticks, pid) => seen.set(pid, Math.max(ticks, seen.get(pid) ?? 0))),
+      )
+      .finally(() => (sampling = false));
+  }, 200);
   const { result } = await run({
     url: `${appUrl}/clients`,
     headers,
@@ -763,6 +814,9 @@ async function measurePurge(
     },
   });
   const code = await done;
+  clearInterval(sampler);
+  const after = await cpuSnapshot();
+  seen.forEach((ticks, pid) => after.ours.set(pid, Math.max(ticks, after.ours.get(pid) ?? 0)));
   const [{ left }] = (await dataSource.query(`SELECT count(*)::int AS left FROM clients WHERE id = $1`, [
     client.id,
   ])) as Array<{
@@ -775,7 +829,7 @@ async function measurePurge(
     latencies,
     background,
     LATENCY_CONNECTIONS,
-    othersShare(before, await cpuSnapshot()),
+    othersShare(before, after),
   );
   list.non2xx = statuses;
   log(
@@ -858,6 +912,8 @@ type Report = {
   postgres: Record<string, string>;
 };
 
+const cpuText = (m: Measurement) =>
+  m.cpu ? `${m.cpu.server.toFixed(2)} / ${m.cpu.postgres.toFixed(2)} / ${m.cpu.generator.toFixed(2)}` : '–';
 const ms = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : '–');
 const pct = (n: number) => `${(n * 100).toFixed(0)} %`;
 
@@ -1000,10 +1056,13 @@ from all of them; requests/s = responses / duration.
 
 ${table(report.rounds.flatMap((r) => [r.a, r.b]))}
 
-| Round | A req/s | B req/s | A/B |
-|---|---:|---:|---:|
-${report.rounds.map((r, i) => `| ${i + 1} | ${r.a.rps.toFixed(0)} | ${r.b.rps.toFixed(0)} | ${pct(r.a.rps / r.b.rps)} |`).join('\n')}
-| all | ${report.listA.rps.toFixed(0)} | ${report.listB.rps.toFixed(0)} | **${pct(report.listA.rps / report.listB.rps)}** |
+| Round | A req/s | B req/s | A/B | A CPU ms/response: app / PostgreSQL / generator | B CPU ms/response: bare / PostgreSQL / generator |
+|---|---:|---:|---:|---:|---:|
+${report.rounds.map((r, i) => `| ${i + 1} | ${r.a.rps.toFixed(0)} | ${r.b.rps.toFixed(0)} | ${pct(r.a.rps / r.b.rps)} | ${cpuText(r.a)} | ${cpuText(r.b)} |`).join('\n')}
+| all | ${report.listA.rps.toFixed(0)} | ${report.listB.rps.toFixed(0)} | **${pct(report.listA.rps / report.listB.rps)}** | ${cpuText(report.listA)} | ${cpuText(report.listB)} |
+
+CPU per response comes from /proc (clock ticks of the app or baseline process, of this database's PostgreSQL
+backends and of the bench process, which runs autocannon).
 
 Combined (percentiles over every request of the rounds):
 
@@ -1046,6 +1105,9 @@ machine. A run above ${pct(BUSY_CPU)} is repeated once and the quieter of the tw
 |---|---:|---:|---|
 ${checks.map((t) => `| ${t.name} | ${t.value} | ${t.target} | ${t.met ? '**met**' : '**missed**'}, ${t.delta} |`).join('\n')}
 ${report.purge.list ? '' : `| list p99 while purging | – | ≤ ${TARGETS.purgeP99} ms | not measured: ${report.purge.note} |\n`}
+Latency targets are read from the ${LATENCY_CONNECTIONS}-connection runs (server time). At saturation — the A/B rounds, ${CONNECTIONS}
+connections on 2 shared cores — the list's p95 is ${ms(report.listA.p95)} ms (the bare handler's ${ms(report.listB.p95)} ms): time spent queueing
+behind a busy CPU, which the throughput ratio accounts for.
 ${NOTES}
 `;
 }
@@ -1093,24 +1155,28 @@ EXPLAIN (ANALYZE, BUFFERS) of the list's real statements on this 1,000,000-clien
 
 ### The application side (the A/B ratio)
 
-CPU per list request, measured from /proc on 3,000-request runs (noisy on this shared machine): the app ≈3.1–3.4 ms,
-the bare handler ≈1.7–1.8 ms, PostgreSQL ≈3 ms for either (the same statement; the app adds the session read and
-touch). Both are CPU-bound on the same 2 cores, so the ratio is roughly (bare + PostgreSQL) / (app +
-PostgreSQL). The list page is ≈109 KB (50 rows, each with a status form, two inline SVG icons and labels); writing it
-to the socket costs the same in both. What the app spends on top, and what was done:
+The A/B table above gives the CPU each side spends per response. Both sides run the same statement, so
+PostgreSQL costs about the same (≈3.5 ms here; the app's session read and touch, an UPDATE per request, add
+≈0.5–0.7 ms), and both are CPU-bound on the
+same 2 cores with the load generator: the ratio is roughly (bare + PostgreSQL) ÷ (app + PostgreSQL). The list page is
+≈108 KB (50 rows, each with a status form, two inline SVG icons and labels); writing it to the socket costs the same
+in both. What the app spends on top, and what was done:
 
-- Handlebars rendering: 0.88 → 0.46 ms per page (in isolation). The row template inlines its two SVG icons instead
-  of calling \`partials/_icon\` (100 partial calls and 400 \`eq\` helper calls per page), and \`translate\` splits each
+- Handlebars rendering: ≈0.9 → ≈0.4 ms of CPU per page (measured in isolation). The row template inlines the status
+  form (formerly \`clients/_status.hbs\`, a standalone partial re-indented line by line) and its two SVG icons instead of
+  calling \`partials/_icon\` (150 partial calls and 400 \`eq\` helper calls per page), and \`translate\` splits each
   catalog message once instead of running a regex replace ~400 times per page.
 - ETag off (\`app.set('etag', false)\`): Express hashed every ~109 KB page with SHA-1 although every response is
   \`Cache-Control: no-store\`.
 - The remainder is the framework per request: Express and Nest routing, session load/sign/touch, CSRF token,
   helmet, logging, query validation, and converting the rendered string to a Buffer (≈1.2 ms together).
 
-Not done, for the record: throttling the session touch (one UPDATE per request; saves PostgreSQL work but changes
-the idle-timeout precision owned by the security work), an SVG sprite (\`<use href>\`) to shrink the page, named
-prepared statements for the list (saves ≈0.5–1 ms of planning per request in PostgreSQL but bypasses TypeORM's
-query path), a cached count (stale totals right after a change).
+Not done, for the record: throttling the session touch (touching a session at most once a minute would save most of
+those 0.5–0.7 ms, worth ≈3–4 points of the ratio, but makes the 30-minute idle timeout 29–30 minutes: a decision for
+the security work that owns it); an SVG sprite (\`<use href>\`) to shrink the page; a named
+prepared statement for the list (measured 4.3 → 3.2 ms per statement: no parse and plan; it would help A and B alike,
+so not the ratio, and it needs OFFSET as a parameter and bypasses TypeORM's query path); a cached count (stale totals
+right after a change). Reducing what both sides share (PostgreSQL) raises both throughputs and lowers the ratio.
 
 ### Known limits
 
@@ -1118,8 +1184,13 @@ A term with many trigram candidates that the status filter then removes (the dem
 client in the inactive set) reads every candidate: up to ≈200 ms for 50,000; a \`(status, search_text)\` GIN
 (btree_gin) would fix it at the cost of another large index. shared_buffers is 128 MB here, smaller than the
 clients table: heap reads come from the OS page cache (≈6 µs each), which is what bounds the search; a server with
-shared_buffers ≥ 1 GB reads them several times faster. App RSS grows while V8 sizes its heap for ~100 KB pages and
-then stays level (checked by repeating the list and client-page loads for minutes).
+shared_buffers ≥ 1 GB reads them several times faster.
+
+Memory: the \`date\`/\`dateTime\` view helpers built a new \`Intl.DateTimeFormat\` on every call (≈70 µs and native ICU
+memory that V8 frees late): under load on the client page the app's RSS climbed by ≈250 MB (an earlier run of this
+bench ended at 811 MiB). They now reuse one formatter per locale and style. What remains is V8 sizing its heap for
+~100 KB pages: RSS rises during the first minute of load and then stays level (heap used returns to 60–120 MB after
+each collection; checked with repeated 30 s list and client-page loads).
 `;
 
 // ── helpers ─────────────────────────────────────────────────────────────────────────────────────────
