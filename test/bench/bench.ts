@@ -1108,6 +1108,7 @@ ${report.purge.list ? '' : `| list p99 while purging | – | ≤ ${TARGETS.purge
 Latency targets are read from the ${LATENCY_CONNECTIONS}-connection runs (server time). At saturation — the A/B rounds, ${CONNECTIONS}
 connections on 2 shared cores — the list's p95 is ${ms(report.listA.p95)} ms (the bare handler's ${ms(report.listB.p95)} ms): time spent queueing
 behind a busy CPU, which the throughput ratio accounts for.
+
 ${NOTES}
 `;
 }
@@ -1157,7 +1158,7 @@ EXPLAIN (ANALYZE, BUFFERS) of the list's real statements on this 1,000,000-clien
 
 The A/B table above gives the CPU each side spends per response. Both sides run the same statement, so
 PostgreSQL costs about the same (≈3.5 ms here; the app's session read and touch, an UPDATE per request, add
-≈0.5–0.7 ms), and both are CPU-bound on the
+≈0.5–1 ms), and both are CPU-bound on the
 same 2 cores with the load generator: the ratio is roughly (bare + PostgreSQL) ÷ (app + PostgreSQL). The list page is
 ≈108 KB (50 rows, each with a status form, two inline SVG icons and labels); writing it to the socket costs the same
 in both. What the app spends on top, and what was done:
@@ -1172,7 +1173,7 @@ in both. What the app spends on top, and what was done:
   helmet, logging, query validation, and converting the rendered string to a Buffer (≈1.2 ms together).
 
 Not done, for the record: throttling the session touch (touching a session at most once a minute would save most of
-those 0.5–0.7 ms, worth ≈3–4 points of the ratio, but makes the 30-minute idle timeout 29–30 minutes: a decision for
+those 0.5–1 ms, worth ≈3–5 points of the ratio, but makes the 30-minute idle timeout 29–30 minutes: a decision for
 the security work that owns it); an SVG sprite (\`<use href>\`) to shrink the page; a named
 prepared statement for the list (measured 4.3 → 3.2 ms per statement: no parse and plan; it would help A and B alike,
 so not the ratio, and it needs OFFSET as a parameter and bypasses TypeORM's query path); a cached count (stale totals
@@ -1217,9 +1218,14 @@ function findRoot(dir: string): string {
   return current;
 }
 
-process.on('SIGINT', () => {
-  void stopChildren().then(() => process.exit(130));
-});
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.on(signal, () => {
+    void stopChildren().then(() => process.exit(code));
+  });
+}
 
 main().catch(async (error: unknown) => {
   console.error(error instanceof Error ? (error.stack ?? error.message) : error);
