@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import connectPgSimple from 'connect-pg-simple';
 import cookieParser from 'cookie-parser';
 import { doubleCsrf } from 'csrf-csrf';
 import express, { NextFunction, Request, Response } from 'express';
@@ -10,6 +9,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { ThrottledPgStore } from './auth/session-store';
 import { takeFlash } from './common/flash';
 import { isDatabaseUnavailable } from './common/errors/app-error';
 import { renderError } from './common/errors/http-exception.filter';
@@ -98,15 +98,14 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   app.use(express.json({ limit: '256kb' }));
   app.use(cookieParser());
 
-  const PgStore = connectPgSimple(session);
   app.use(
     session({
       name: sessionCookieName(config),
       secret: config.appSecret,
-      store: new PgStore({ pool, tableName: 'sessions', pruneSessionInterval: 15 * 60 }),
+      store: new ThrottledPgStore({ pool, tableName: 'sessions', pruneSessionInterval: 15 * 60 }),
       resave: false,
       saveUninitialized: false,
-      rolling: true, // every response pushes the idle deadline 30 min on
+      rolling: true, // every response pushes the idle deadline 30 min on (in the row at most once a minute)
       cookie: {
         httpOnly: true,
         sameSite: 'lax',

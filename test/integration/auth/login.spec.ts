@@ -231,6 +231,38 @@ describe('login and sessions', () => {
     expect(Number(row.left)).toBeGreaterThan(25 * 60);
   });
 
+  it('writes the idle deadline at most once a minute, so it lags by under a minute and never runs long', async () => {
+    const op = await makeOperator(t, 'agent');
+    const agent = t.http();
+    await login(agent, op.email, op.password);
+    expect((await agent.get('/account')).status).toBe(200);
+    const expireOf = async (): Promise<number> => {
+      const [row] = await t.dataSource.query(
+        `SELECT extract(epoch FROM expire)::float8 AS at FROM sessions WHERE sess -> 'operator' ->> 'id' = $1`,
+        [op.id],
+      );
+      return Number(row.at);
+    };
+    const setLeft = (seconds: number) =>
+      t.dataSource.query(
+        `UPDATE sessions SET expire = now() + make_interval(secs => $2) WHERE sess -> 'operator' ->> 'id' = $1`,
+        [op.id, seconds],
+      );
+
+    // written 30 s ago: the next request leaves the row alone
+    await setLeft(30 * 60 - 30);
+    const before = await expireOf();
+    expect((await agent.get('/account')).status).toBe(200);
+    expect(await expireOf()).toBe(before);
+
+    // written 2 min ago: moved to a full 30 min again
+    await setLeft(28 * 60);
+    expect((await agent.get('/account')).status).toBe(200);
+    const left = (await expireOf()) - Date.now() / 1000;
+    expect(left).toBeGreaterThan(30 * 60 - 5);
+    expect(left).toBeLessThanOrEqual(30 * 60 + 1);
+  });
+
   it('refuses a session older than 12 hours even if it was active', async () => {
     const op = await makeOperator(t, 'agent');
     const agent = t.http();
