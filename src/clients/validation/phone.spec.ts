@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { formatPhone, isValidBrazilianPhone, normalizeBrazilianPhone } from './phone';
+import { formatPhone, formatWithMetadata, isValidBrazilianPhone, normalizeBrazilianPhone } from './phone';
 
 describe('normalizeBrazilianPhone', () => {
   it.each([
@@ -61,6 +61,35 @@ describe('formatPhone', () => {
     for (const e164 of ['+5511987654321', '+556132123456', '+558001234567', '+5540040001']) {
       expect(normalizeBrazilianPhone(formatPhone(e164))).toBe(e164);
     }
+  });
+
+  it('formats every area code, landline and mobile, exactly as libphonenumber does', () => {
+    const samples: string[] = [];
+    for (let ddd = 10; ddd <= 99; ddd++) {
+      for (const subscriber of [
+        '23456789',
+        '34560000',
+        '45678901',
+        '59999999',
+        '987654321',
+        '912340000',
+        '61234567',
+        '81234567',
+        '98765432',
+        '1234567',
+      ]) {
+        samples.push(`+55${ddd}${subscriber}`);
+      }
+    }
+    samples.push(
+      '+558001234567',
+      '+5540040001',
+      '+553003123456',
+      '+14155552671',
+      '+551198765432',
+      '+55119876543210',
+    );
+    for (const e164 of samples) expect([e164, formatPhone(e164)]).toEqual([e164, formatWithMetadata(e164)]);
   });
 
   it('returns a value it cannot parse unchanged', () => {
