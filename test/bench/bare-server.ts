@@ -132,7 +132,7 @@ const HEAD = `<!doctype html>
 <small id="q-hint" class="muted">Digite ao menos 3 caracteres para buscar.</small>
 <div id="clients-table" class="clients-table"><div class="overflow-auto"><table class="striped"><caption class="visually-hidden">Clientes</caption>
 <thead><tr><th scope="col">Código</th>
-<th scope="col" aria-sort="ascending"><a href="/clients?dir=desc" hx-get="/clients?dir=desc" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Nome fantasia<span aria-hidden="true"> ▲</span></a></th>
+<th scope="col" aria-sort="ascending"><a href="/clients?dir=desc" hx-get="/clients?dir=desc" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Nome fantasia<span aria-hidden="true" class="sort-mark"> &#9650;</span></a></th>
 <th scope="col" aria-sort="none"><a href="/clients?sort=document" hx-get="/clients?sort=document" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">CNPJ/CPF</a></th>
 <th scope="col" aria-sort="none"><a href="/clients?sort=city" hx-get="/clients?sort=city" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Cidade/UF</a></th>
 <th scope="col" aria-sort="none"><div class="status-header"><a href="/clients?sort=status" hx-get="/clients?sort=status" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Situação</a>
@@ -163,8 +163,8 @@ const server = createServer((req, res) => {
         res,
         200,
         `${HEAD}${shown.slice(0, 50).map(row).join('')}</tbody></table></div>
-<nav class="pager" aria-label="Paginação"><span class="muted">1–${count} de ${total > 10_000 ? 'mais de 10.000' : total}</span>
-<span class="pager-links">${shown.length > 50 ? '<a href="/clients?page=2" hx-get="/clients?page=2" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true" rel="next">Próxima</a>' : ''}</span></nav></div>
+<nav class="pager" aria-label="Paginação"><span class="muted">1&#8211;${count} de ${total > 10_000 ? 'mais de 10.000' : total}</span>
+<span class="pager-links">${shown.length > 50 ? '<a href="/clients?page=2" hx-get="/clients?page=2" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true" rel="next">Próxima &#8594;</a>' : ''}</span></nav></div>
 </main></body></html>`,
       );
     },

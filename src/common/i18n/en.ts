@@ -160,11 +160,10 @@ export const en: Record<string, string> = {
   'clients.noMatches': 'No client matches this search.',
   'clients.empty': 'No client with this status.',
   'clients.pagination': 'Pagination',
-  'clients.range': '{first}–{last}',
   'clients.of': 'of {total}',
   'clients.ofMore': 'of more than {cap}',
-  'clients.prev': '← Previous',
-  'clients.next': 'Next →',
+  'clients.prev': 'Previous',
+  'clients.next': 'Next',
   'clients.deepLimit': 'Refine the search to go further.',
   'clients.broadSearch':
     'More than {cap} clients match: the list orders the first {cap} found. Refine the search to see the others.',

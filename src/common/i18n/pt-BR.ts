@@ -162,11 +162,10 @@ export const ptBR: Record<string, string> = {
   'clients.noMatches': 'Nenhum cliente encontrado para esta busca.',
   'clients.empty': 'Nenhum cliente nesta situação.',
   'clients.pagination': 'Paginação',
-  'clients.range': '{first}–{last}',
   'clients.of': 'de {total}',
   'clients.ofMore': 'de mais de {cap}',
-  'clients.prev': '← Anterior',
-  'clients.next': 'Próxima →',
+  'clients.prev': 'Anterior',
+  'clients.next': 'Próxima',
   'clients.deepLimit': 'Para ir além, refine a busca.',
   'clients.broadSearch':
     'Mais de {cap} clientes correspondem à busca: a lista ordena os {cap} primeiros encontrados. Refine a busca para ver os demais.',
