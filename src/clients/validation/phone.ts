@@ -30,7 +30,9 @@ const BR_LANDLINE = /^\+55([1-9][1-9])([2-5]\d{3})(\d{4})$/;
 const BR_MOBILE = /^\+55([1-9][1-9])(9\d{4})(\d{4})$/;
 /** The area codes (DDD) in use, per Anatel. */
 const AREA_CODES = new Set(
-  '11 12 13 14 15 16 17 18 19 21 22 24 27 28 31 32 33 34 35 37 38 41 42 43 44 45 46 47 48 49 51 53 54 55 61 62 63 64 65 66 67 68 69 71 73 74 75 77 79 81 82 83 84 85 86 87 88 89 91 92 93 94 95 96 97 98 99'.split(' '),
+  '11 12 13 14 15 16 17 18 19 21 22 24 27 28 31 32 33 34 35 37 38 41 42 43 44 45 46 47 48 49 51 53 54 55 61 62 63 64 65 66 67 68 69 71 73 74 75 77 79 81 82 83 84 85 86 87 88 89 91 92 93 94 95 96 97 98 99'.split(
+    ' ',
+  ),
 );
 
 /**
@@ -42,7 +44,8 @@ const AREA_CODES = new Set(
 export function formatPhone(e164: string): string {
   if (typeof e164 !== 'string') return '';
   const geographic = BR_MOBILE.exec(e164) ?? BR_LANDLINE.exec(e164);
-  if (geographic && AREA_CODES.has(geographic[1])) return `(${geographic[1]}) ${geographic[2]}-${geographic[3]}`;
+  if (geographic && AREA_CODES.has(geographic[1]))
+    return `(${geographic[1]}) ${geographic[2]}-${geographic[3]}`;
   return formatWithMetadata(e164);
 }
 
