@@ -1143,7 +1143,7 @@ EXPLAIN (ANALYZE, BUFFERS) of the list's real statements on this 1,000,000-clien
 2. **Ids first, details after**: the page is chosen on ids alone (an index-only scan of the sort index), and only
    its 51 rows are joined to contacts and links. Before, the four per-row lookups ran for every OFFSET row skipped.
 3. **One statement per page**: page ids, the capped count (≤ 10,001 index entries, ≈2 ms) and the rows; with the
-   session read and touch that is 3 queries per list page, whatever its size
+   session read that is 2 queries per list page, whatever its size
    (test/integration/clients/list-performance.spec.ts).
 4. **Search through a MATERIALIZED CTE without ORDER BY**: at most 10,001 matching ids are collected (trigram GIN
    bitmap or, for very common terms, a short sequential scan), counted, then sorted in memory. The planner can no
@@ -1156,28 +1156,46 @@ EXPLAIN (ANALYZE, BUFFERS) of the list's real statements on this 1,000,000-clien
 
 ### The application side (the A/B ratio)
 
-The A/B table above gives the CPU each side spends per response. Both sides run the same statement, so
-PostgreSQL costs about the same (≈3.5 ms here; the app's session read and touch, an UPDATE per request, add
-≈0.5–1 ms), and both are CPU-bound on the
-same 2 cores with the load generator: the ratio is roughly (bare + PostgreSQL) ÷ (app + PostgreSQL). The list page is
-≈108 KB (50 rows, each with a status form, two inline SVG icons and labels); writing it to the socket costs the same
-in both. What the app spends on top, and what was done:
+The A/B table above gives the CPU each side spends per response. Both sides run the same statement and PostgreSQL
+costs nearly the same (the app adds the session read, ≈0.1 ms). The list page is ≈109 KB (50 rows, each with a
+status form, two inline SVG icons and labels), and both sides write the same bytes. What the app spends on top of
+the bare handler, and what was done about it:
 
-- Handlebars rendering: ≈0.9 → ≈0.4 ms of CPU per page (measured in isolation). The row template inlines the status
-  form (formerly \`clients/_status.hbs\`, a standalone partial re-indented line by line) and its two SVG icons instead of
-  calling \`partials/_icon\` (150 partial calls and 400 \`eq\` helper calls per page), and \`translate\` splits each
-  catalog message once instead of running a regex replace ~400 times per page.
-- ETag off (\`app.set('etag', false)\`): Express hashed every ~109 KB page with SHA-1 although every response is
-  \`Cache-Control: no-store\`.
-- The remainder is the framework per request: Express and Nest routing, session load/sign/touch, CSRF token,
-  helmet, logging, query validation, and converting the rendered string to a Buffer (≈1.2 ms together).
+- **Session touch at most once a minute** (\`auth/session-store.ts\`). With rolling sessions express-session ran an
+  \`UPDATE sessions SET expire\` (a write and a commit) after every response and held back the response's last
+  byte until it finished. The store now reads the row's deadline with the session and skips a touch that would move
+  it by less than a minute; the idle timeout becomes 29–30 minutes, never longer (docs/SECURITY.md, tested in
+  \`auth/login.spec.ts\`). The app's PostgreSQL CPU per response is now within ≈0.1 ms of the bare handler's (the previous
+  recorded run had it ≈0.9 ms above: 4.70 against 3.77 ms), and a list page is 2 queries instead of 3.
+- **The page in Latin-1**: three characters above U+00FF (▲, – and →, from the sort mark, the range and the pager)
+  made V8 hold the whole 109 KB page as a two-byte string: flattening Handlebars' concatenations and encoding them
+  to UTF-8 cost ≈0.29 ms per response, now ≈0.13 ms (measured in isolation). They are written as character
+  references; a test keeps the list's own markup in Latin-1 (client data may still bring wider characters). The
+  bare handler got the same markup, so it gained as much (≈555 → ≈650 req/s): the ratio did not move, both
+  throughputs did.
+- **Phone formatting** without libphonenumber's metadata parser for Brazilian geographic numbers (≈4 µs each;
+  same output, compared over every area code in \`phone.spec.ts\`). Both sides format phones, so this too raises both.
+- Earlier: Handlebars rendering ≈0.9 → ≈0.3 ms per page (the row template inlines its status form and SVG icons;
+  \`translate\` splits each catalog message once), ETag off (Express hashed every page with SHA-1 although every
+  response is \`Cache-Control: no-store\`).
 
-Not done, for the record: throttling the session touch (touching a session at most once a minute would save most of
-those 0.5–1 ms, worth ≈3–5 points of the ratio, but makes the 30-minute idle timeout 29–30 minutes: a decision for
-the security work that owns it); an SVG sprite (\`<use href>\`) to shrink the page; a named
-prepared statement for the list (measured 4.3 → 3.2 ms per statement: no parse and plan; it would help A and B alike,
-so not the ratio, and it needs OFFSET as a parameter and bypasses TypeORM's query path); a cached count (stale totals
-right after a change). Reducing what both sides share (PostgreSQL) raises both throughputs and lowers the ratio.
+Why the ratio is still ≈62 %: per response the app spends ≈1.6 ms of CPU against the bare handler's ≈0.6 ms —
+Handlebars ≈0.3 ms (with known-helpers compilation ≈5 % less, inlining the row partial ≈4 % less: not worth
+it), and ≈0.7 ms of framework spread thin over Express and Nest routing, the session load, cookie signing, the CSRF
+token, helmet, request logging and query validation (removing helmet, or silencing the logger, changed nothing
+measurable). Sending a cached page from the same controller (an experiment, not a fix, run before the Latin-1 change)
+raised the app from ≈367 to ≈467 req/s, so rendering and the framework each hold about half of what is left. By CPU alone the ratio would be ≈73 %
+((0.6 + 2.3) ÷ (1.6 + 2.4) ms); the measured one is lower because the app's single event-loop thread, busy ≈60 %
+of the time, competes with ten PostgreSQL backends for 2 cores: during the A rounds the machine is ≈18 % idle while
+requests wait for that thread (the bare handler keeps both cores busy). More connections do not help (30 give the
+same ratio). Closing the gap would take replacing Handlebars on the list page with a compiled template
+function, or a leaner HTTP stack than Nest on Express: both against the stack this product chose (SPEC §1).
+
+Not done, for the record: an SVG sprite (\`<use href>\`) to shrink the page (both sides would gain); a named
+prepared statement for the list (measured 4.3 → 3.2 ms per statement: no parse and plan; it would help A and B alike
+and bypasses TypeORM's query path); a cached count (stale totals right after a change); caching sessions in the
+process (a deactivated operator's session would outlive the deactivation by the cache's lifetime). Reducing what
+both sides share raises both throughputs and lowers the ratio.
 
 ### Known limits
 
