@@ -14,7 +14,7 @@ import type { Request, Response } from 'express';
 import type { SessionOperator } from '../auth/session-operator';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
 import { flash } from '../common/flash';
-import { FieldErrors, parseForm } from '../common/forms';
+import { FieldErrors, fieldErrorOf, parseForm } from '../common/forms';
 import { htmxTargetId, redirectAfterChange, varyOnHtmx } from '../common/htmx';
 import { isUuid } from '../common/ids';
 import { translate } from '../common/i18n/translate';
@@ -113,7 +113,14 @@ export class ClientsController {
       redirectAfterChange(req, res, `/clients/${client.id}/relationships`);
     } catch (error) {
       if (error instanceof ClientFieldError)
-        return this.renderForm(res, 422, parsed.values, fieldError(res, error), undefined, await billing());
+        return this.renderForm(
+          res,
+          422,
+          parsed.values,
+          fieldErrorOf(error, res.locals.locale),
+          undefined,
+          await billing(),
+        );
       throw error;
     }
   }
@@ -229,7 +236,14 @@ export class ClientsController {
       redirectAfterChange(req, res, `/clients/${id}`);
     } catch (error) {
       if (error instanceof ClientFieldError)
-        return this.renderForm(res, 422, parsed.values, fieldError(res, error), client, await billing());
+        return this.renderForm(
+          res,
+          422,
+          parsed.values,
+          fieldErrorOf(error, res.locals.locale),
+          client,
+          await billing(),
+        );
       if (error instanceof ClientVersionConflictError)
         return this.renderConflict(res, error.current, parsed.value);
       throw error;
@@ -303,10 +317,6 @@ function takeBillingSearch(body: Record<string, unknown>): string | null {
   delete body.intent;
   if (intent !== 'billing-search') return null;
   return typeof term === 'string' ? term.slice(0, 100) : '';
-}
-
-function fieldError(res: Response, error: ClientFieldError): FieldErrors {
-  return { [error.field]: translate(res.locals.locale, error.messageKey, error.vars) };
 }
 
 /** Everything the table partial needs: rows with display values, header links, pager. */

@@ -76,6 +76,14 @@ export async function parseFormChecked<T extends object>(
   return Object.keys(errors).length ? { ok: false, errors, values: parsed.values } : parsed;
 }
 
+/** A domain refusal tied to one form field (a duplicate name, a foreign contract), as the form's field error. */
+export function fieldErrorOf(
+  error: { field: string; messageKey: string; vars?: Record<string, string | number> },
+  locale: string | undefined,
+): FieldErrors {
+  return { [error.field]: translate(locale, error.messageKey, error.vars) };
+}
+
 export function translateMessage(locale: string | undefined, message: string): string {
   const [key, ...args] = message.split('|');
   return translate(locale, key, Object.fromEntries(args.map((a, i) => [String(i), a])));

@@ -5,7 +5,7 @@ import type { Client } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
 import { flash } from '../common/flash';
-import { addFieldErrors, FieldErrors, parseForm } from '../common/forms';
+import { addFieldErrors, FieldErrors, fieldErrorOf, parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { formatAmountBR, formatDecimalBR } from '../common/money';
@@ -50,7 +50,7 @@ export class DisplacementsController {
       redirectAfterChange(req, res, `/clients/${id}#displacements`);
     } catch (error) {
       if (error instanceof DisplacementContractError)
-        return this.renderForm(res, 422, client, parsed.form, this.fieldError(res, error));
+        return this.renderForm(res, 422, client, parsed.form, fieldErrorOf(error, res.locals.locale));
       throw error;
     }
   }
@@ -88,7 +88,14 @@ export class DisplacementsController {
       redirectAfterChange(req, res, `/clients/${client.id}#displacements`);
     } catch (error) {
       if (error instanceof DisplacementContractError)
-        return this.renderForm(res, 422, client, parsed.form, this.fieldError(res, error), displacement);
+        return this.renderForm(
+          res,
+          422,
+          client,
+          parsed.form,
+          fieldErrorOf(error, res.locals.locale),
+          displacement,
+        );
       throw error;
     }
   }
@@ -113,10 +120,6 @@ export class DisplacementsController {
     if (!domain.ok) addFieldErrors(res.locals.locale, domain.errors, errors);
     if (!parsed.ok || !domain.ok) return { ok: false as const, form: parsed.values, errors };
     return { ok: true as const, values: domain.values, form: parsed.values };
-  }
-
-  private fieldError(res: Response, error: DisplacementContractError): FieldErrors {
-    return { [error.field]: translate(res.locals.locale, error.messageKey) };
   }
 
   private async renderForm(

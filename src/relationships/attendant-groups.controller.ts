@@ -4,7 +4,7 @@ import type { SessionOperator } from '../auth/session-operator';
 import { AuditLogger } from '../common/audit-logger';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
 import { flash } from '../common/flash';
-import { FieldErrors, parseForm } from '../common/forms';
+import { FieldErrors, fieldErrorOf, parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { AttendantGroup } from './attendant-group.entity';
@@ -59,9 +59,7 @@ export class AttendantGroupsController {
       flash(req, 'success', 'attendantGroups.created', { name: created.name });
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
-        return this.renderForm(res, 422, parsed.value, {
-          [error.field]: translate(res.locals.locale, error.messageKey),
-        });
+        return this.renderForm(res, 422, parsed.value, fieldErrorOf(error, res.locals.locale));
       throw error;
     }
     redirectAfterChange(req, res, LIST);
@@ -97,13 +95,7 @@ export class AttendantGroupsController {
       flash(req, 'success', 'attendantGroups.updated', { name: updated.name });
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
-        return this.renderForm(
-          res,
-          422,
-          parsed.value,
-          { [error.field]: translate(res.locals.locale, error.messageKey) },
-          group,
-        );
+        return this.renderForm(res, 422, parsed.value, fieldErrorOf(error, res.locals.locale), group);
       throw error;
     }
     redirectAfterChange(req, res, LIST);

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Req, R
 import type { Request, Response } from 'express';
 import { Roles } from '../common/auth.decorators';
 import { flash } from '../common/flash';
-import { FieldErrors, parseForm } from '../common/forms';
+import { FieldErrors, fieldErrorOf, parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { ServiceDeskDto } from './dto/service-desk.dto';
@@ -42,9 +42,7 @@ export class ServiceDesksController {
       flash(req, 'success', 'serviceDesks.created', { name: created.name });
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
-        return this.renderForm(res, 422, parsed.value, {
-          [error.field]: translate(res.locals.locale, error.messageKey),
-        });
+        return this.renderForm(res, 422, parsed.value, fieldErrorOf(error, res.locals.locale));
       throw error;
     }
     redirectAfterChange(req, res, LIST);
@@ -67,13 +65,7 @@ export class ServiceDesksController {
       flash(req, 'success', 'serviceDesks.updated', { name: updated.name });
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
-        return this.renderForm(
-          res,
-          422,
-          parsed.value,
-          { [error.field]: translate(res.locals.locale, error.messageKey) },
-          desk,
-        );
+        return this.renderForm(res, 422, parsed.value, fieldErrorOf(error, res.locals.locale), desk);
       throw error;
     }
     redirectAfterChange(req, res, LIST);
