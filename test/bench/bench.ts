@@ -1183,8 +1183,10 @@ Why the ratio is still ≈62 %: per response the app spends ≈1.6 ms of CPU aga
 Handlebars ≈0.3 ms (with known-helpers compilation ≈5 % less, inlining the row partial ≈4 % less: not worth
 it), and ≈0.7 ms of framework spread thin over Express and Nest routing, the session load, cookie signing, the CSRF
 token, helmet, request logging and query validation (removing helmet, or silencing the logger, changed nothing
-measurable). Sending a cached page from the same controller (an experiment, not a fix, run before the Latin-1 change)
-raised the app from ≈367 to ≈467 req/s, so rendering and the framework each hold about half of what is left. By CPU alone the ratio would be ≈73 %
+measurable). Sending a cached page from the same controller instead of rendering it (an experiment, not a fix:
+the same query and view model, no template) reaches ≈74 % (454 against 617 req/s in an ad-hoc A/B run where the
+normal app made 59 %): the template engine alone holds ≈14 points, and even a renderer costing nothing would leave
+the app only just above the target. By CPU alone the ratio would be ≈73 %
 ((0.6 + 2.3) ÷ (1.6 + 2.4) ms); the measured one is lower because the app's single event-loop thread, busy ≈60 %
 of the time, competes with ten PostgreSQL backends for 2 cores: during the A rounds the machine is ≈18 % idle while
 requests wait for that thread (the bare handler keeps both cores busy). More connections do not help (30 give the
