@@ -35,8 +35,9 @@ export class ThrottledPgStore extends PgStore {
   override get(sid: string, fn: (err: unknown, session?: SessionData | null) => void): void {
     this.pool
       .query<{ sess: SessionData | string; expire: Date }>(
-        `SELECT sess, expire FROM ${this.table} WHERE sid = $1 AND expire >= now()`,
-        [sid],
+        // The app's clock, as connect-pg-simple uses for writing `expire` and for pruning.
+        `SELECT sess, expire FROM ${this.table} WHERE sid = $1 AND expire >= to_timestamp($2)`,
+        [sid, Date.now() / 1000],
       )
       .then(
         ({ rows: [row] }) => {
