@@ -33,6 +33,8 @@ export class ThrottledPgStore extends PgStore {
   }
 
   override get(sid: string, fn: (err: unknown, session?: SessionData | null) => void): void {
+    // The callback runs the rest of the request: on the next tick, outside the promise chain (as
+    // connect-pg-simple does), so nothing it throws becomes an unhandled rejection.
     this.pool
       .query<{ sess: SessionData | string; expire: Date }>(
         // The app's clock, as connect-pg-simple uses for writing `expire` and for pruning.
@@ -40,20 +42,26 @@ export class ThrottledPgStore extends PgStore {
         [sid, Date.now() / 1000],
       )
       .then(
-        ({ rows: [row] }) => {
-          if (!row) return fn(null, null);
-          let sess: StoredSession;
-          try {
-            sess = typeof row.sess === 'string' ? (JSON.parse(row.sess) as SessionData) : row.sess;
-          } catch {
-            return this.destroy(sid, (destroyErr) => fn(destroyErr, null));
-          }
-          // A symbol key: neither copied onto the Session nor serialized back by a save.
-          sess[STORED_EXPIRY] = row.expire.getTime();
-          fn(null, sess);
-        },
-        (err: unknown) => fn(err),
+        ({ rows: [row] }) => process.nextTick(() => this.loaded(sid, row, fn)),
+        (err: unknown) => process.nextTick(fn, err),
       );
+  }
+
+  private loaded(
+    sid: string,
+    row: { sess: SessionData | string; expire: Date } | undefined,
+    fn: (err: unknown, session?: SessionData | null) => void,
+  ): void {
+    if (!row) return fn(null, null);
+    let sess: StoredSession;
+    try {
+      sess = typeof row.sess === 'string' ? (JSON.parse(row.sess) as SessionData) : row.sess;
+    } catch {
+      return this.destroy(sid, (destroyErr) => fn(destroyErr, null));
+    }
+    // A symbol key: neither copied onto the Session nor serialized back by a save.
+    sess[STORED_EXPIRY] = row.expire.getTime();
+    fn(null, sess);
   }
 
   override createSession(req: Request, sess: SessionData): Session & SessionData {
