@@ -112,15 +112,10 @@ export class ClientsController {
       flash(req, 'success', 'clients.created', { name: client.tradeName });
       redirectAfterChange(req, res, `/clients/${client.id}/relationships`);
     } catch (error) {
-      if (error instanceof ClientFieldError)
-        return this.renderForm(
-          res,
-          422,
-          parsed.values,
-          fieldErrorOf(error, res.locals.locale),
-          undefined,
-          await billing(),
-        );
+      if (error instanceof ClientFieldError) {
+        const errors = fieldErrorOf(error, res.locals.locale);
+        return this.renderForm(res, 422, parsed.values, errors, undefined, await billing());
+      }
       throw error;
     }
   }
@@ -235,15 +230,10 @@ export class ClientsController {
       flash(req, 'success', 'clients.updated', { name: updated.tradeName });
       redirectAfterChange(req, res, `/clients/${id}`);
     } catch (error) {
-      if (error instanceof ClientFieldError)
-        return this.renderForm(
-          res,
-          422,
-          parsed.values,
-          fieldErrorOf(error, res.locals.locale),
-          client,
-          await billing(),
-        );
+      if (error instanceof ClientFieldError) {
+        const errors = fieldErrorOf(error, res.locals.locale);
+        return this.renderForm(res, 422, parsed.values, errors, client, await billing());
+      }
       if (error instanceof ClientVersionConflictError)
         return this.renderConflict(res, error.current, parsed.value);
       throw error;
