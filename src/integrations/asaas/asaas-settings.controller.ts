@@ -7,9 +7,9 @@ import { flash } from '../../common/flash';
 import { FieldErrors, parseFormChecked } from '../../common/forms';
 import { isHtmx, redirectAfterChange, varyOnHtmx } from '../../common/htmx';
 import { translate } from '../../common/i18n/translate';
-import { syncErrorMessage } from '../sync/sync-error-message';
+import { connectionTestView } from '../sync/sync-error-message';
 import { ASAAS_BASE_URLS, ASAAS_ENVIRONMENTS } from './asaas-client';
-import { AsaasService, type AsaasSettingsView, type ConnectionTest } from './asaas.service';
+import { AsaasService, type AsaasSettingsView } from './asaas.service';
 import { AsaasSettingsDto, missingAsaasFields } from './dto/asaas-settings.dto';
 
 const PAGE = '/settings/integrations/asaas';
@@ -70,7 +70,12 @@ export class AsaasSettingsController {
       ok: result.ok,
       requestId: req.id,
     });
-    const view = testView(res.locals.locale as string, result);
+    const view = connectionTestView(
+      res.locals.locale as string,
+      'Asaas',
+      'integrations.asaas.testOk',
+      result,
+    );
     if (isHtmx(req))
       return res.render('settings/integrations/_test-result', { testResult: view, layout: false });
     this.render(res, 200, formValues(parsed.values), {}, current, view);
@@ -115,18 +120,4 @@ export class AsaasSettingsController {
 function formValues(values: Record<string, unknown>) {
   const { apiKey: _apiKey, ...rest } = values;
   return { ...rest, clearApiKey: ['true', 'on', '1'].includes(String(values.clearApiKey)) };
-}
-
-function testView(locale: string, result: ConnectionTest) {
-  if (result.ok)
-    return {
-      ok: true,
-      message: translate(locale, 'integrations.asaas.testOk', { count: result.totalCount }),
-    };
-  return {
-    ok: false,
-    message: translate(locale, 'integrations.testFailed', {
-      reason: syncErrorMessage(locale, 'Asaas', result.error.code, result.error.detail),
-    }),
-  };
 }

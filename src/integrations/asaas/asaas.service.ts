@@ -8,6 +8,7 @@ import { APP_CONFIG } from '../../config/app-config.token';
 import { IntegrationSettingsStore } from '../sync/integration-settings.store';
 import { DEFAULT_RETRY, ProviderNetworkError, type FetchLike, type RetryPolicy } from '../sync/provider-http';
 import { SyncError } from '../sync/sync-error';
+import type { ConnectionTest } from '../sync/sync-error-message';
 import {
   SyncProvidersRegistry,
   type CustomerSyncProvider,
@@ -34,8 +35,6 @@ export interface AsaasSettingsView {
   /** The key is stored but cannot be opened (APP_SECRET changed): it must be typed again. */
   apiKeyBroken: boolean;
 }
-
-export type ConnectionTest = { ok: true; totalCount: number } | { ok: false; error: SyncError };
 
 /**
  * Asaas (SPEC §8): its settings (the API key sealed, never shown back) and the customer upsert the sync
@@ -116,7 +115,7 @@ export class AsaasService implements CustomerSyncProvider, OnModuleInit {
     const api = this.client(baseUrlOf(dto.environment, dto.baseUrl ?? null), apiKey);
     try {
       const list = await api.listCustomers({ limit: 1 });
-      return { ok: true, totalCount: list.totalCount };
+      return { ok: true, count: list.totalCount };
     } catch (error) {
       return { ok: false, error: toSyncError(error) };
     }

@@ -12,8 +12,8 @@ import { saveSession } from '../../common/session-save';
 import type { AppConfig } from '../../config/app-config';
 import { APP_CONFIG } from '../../config/app-config.token';
 import { SyncError } from '../sync/sync-error';
-import { syncErrorMessage } from '../sync/sync-error-message';
-import { ContaAzulService, type ContaAzulSettingsView, type ContaAzulTest } from './conta-azul.service';
+import { connectionTestView, syncErrorMessage } from '../sync/sync-error-message';
+import { ContaAzulService, type ContaAzulSettingsView } from './conta-azul.service';
 import { ContaAzulSettingsDto, missingContaAzulFields } from './dto/conta-azul-settings.dto';
 import { OAuthStateSigner } from './oauth-state';
 
@@ -93,7 +93,12 @@ export class ContaAzulSettingsController {
       ok: result.ok,
       requestId: req.id,
     });
-    const view = testView(res.locals.locale as string, result);
+    const view = connectionTestView(
+      res.locals.locale as string,
+      'Conta Azul',
+      'integrations.contaAzul.testOk',
+      result,
+    );
     if (isHtmx(req))
       return res.render('settings/integrations/_test-result', { testResult: view, layout: false });
     const current = await this.contaAzul.settings();
@@ -194,18 +199,4 @@ export class ContaAzulSettingsController {
 
 function toForm(s: ContaAzulSettingsView) {
   return { clientId: s.clientId, authBaseUrl: s.authBaseUrl, apiBaseUrl: s.apiBaseUrl };
-}
-
-function testView(locale: string, result: ContaAzulTest) {
-  if (result.ok)
-    return {
-      ok: true,
-      message: translate(locale, 'integrations.contaAzul.testOk', { count: result.totalItems }),
-    };
-  return {
-    ok: false,
-    message: translate(locale, 'integrations.testFailed', {
-      reason: syncErrorMessage(locale, 'Conta Azul', result.error.code, result.error.detail),
-    }),
-  };
 }

@@ -14,6 +14,7 @@ import {
   type RetryPolicy,
 } from '../sync/provider-http';
 import { SyncError } from '../sync/sync-error';
+import type { ConnectionTest } from '../sync/sync-error-message';
 import {
   SyncProvidersRegistry,
   type CustomerSyncProvider,
@@ -48,8 +49,6 @@ export interface ContaAzulSettingsView {
   /** What to register as redirect URI in the Conta Azul developer portal (from PUBLIC_URL). */
   redirectUri: string;
 }
-
-export type ContaAzulTest = { ok: true; totalItems: number } | { ok: false; error: SyncError };
 
 /**
  * Conta Azul (SPEC §8): app credentials (the secret sealed), the OAuth connection and the pessoa upsert
@@ -160,11 +159,11 @@ export class ContaAzulService implements CustomerSyncProvider, OnModuleInit {
   }
 
   /** "Testar conexão": one page of pessoas with the stored connection (refreshing the token if due). */
-  async test(): Promise<ContaAzulTest> {
+  async test(): Promise<ConnectionTest> {
     try {
       const api = await this.api();
       const list = await api.listPessoas({ pagina: 1, tamanho_pagina: 1 });
-      return { ok: true, totalItems: list.totalItems };
+      return { ok: true, count: list.totalItems };
     } catch (error) {
       return { ok: false, error: toSyncError(error) };
     }
