@@ -1157,7 +1157,7 @@ EXPLAIN (ANALYZE, BUFFERS) of the list's real statements on this 1,000,000-clien
 ### The application side (the A/B ratio)
 
 The A/B table above gives the CPU each side spends per response. Both sides run the same statement and PostgreSQL
-costs nearly the same (the app adds the session read, ≈0.1 ms). The list page is ≈109 KB (50 rows, each with a
+costs nearly the same (the app adds the session read: 0.1–0.4 ms across runs). The list page is ≈109 KB (50 rows, each with a
 status form, two inline SVG icons and labels), and both sides write the same bytes. What the app spends on top of
 the bare handler, and what was done about it:
 
@@ -1179,19 +1179,34 @@ the bare handler, and what was done about it:
   \`translate\` splits each catalog message once), ETag off (Express hashed every page with SHA-1 although every
   response is \`Cache-Control: no-store\`).
 
-Why the ratio is still ≈60–63 % (across this session's runs): per response the app spends ≈1.6 ms of CPU against the bare handler's ≈0.6 ms —
-Handlebars ≈0.3 ms (with known-helpers compilation ≈5 % less, inlining the row partial ≈4 % less: not worth
-it), and ≈0.7 ms of framework spread thin over Express and Nest routing, the session load, cookie signing, the CSRF
-token, helmet, request logging and query validation (removing helmet, or silencing the logger, changed nothing
-measurable). Sending a cached page from the same controller instead of rendering it (an experiment, not a fix:
-the same query and view model, no template) reaches ≈74 % (454 against 617 req/s in an ad-hoc A/B run where the
-normal app made 59 %): the template engine alone holds ≈14 points, and even a renderer costing nothing would leave
-the app only just above the target. By CPU alone the ratio would be ≈73 %
-((0.6 + 2.3) ÷ (1.6 + 2.4) ms); the measured one is lower because the app's single event-loop thread, busy ≈60 %
-of the time, competes with ten PostgreSQL backends for 2 cores: during the A rounds the machine is ≈18 % idle while
-requests wait for that thread (the bare handler keeps both cores busy). More connections do not help (30 give the
-same ratio). Closing the gap would take replacing Handlebars on the list page with a compiled template
-function, or a leaner HTTP stack than Nest on Express: both against the stack this product chose (SPEC §1).
+Why the ratio is still ≈58–65 % (across the runs of two sessions, on an Intel Xeon and an AMD EPYC machine of this
+kind; rounds of one run spread over up to 10 points on the shared machine): per response the app spends
+≈1.6–1.7 ms of CPU against the bare handler's ≈0.6 ms. Where it goes, measured inside the running app under load:
+
+- **Rendering the page ≈0.5 ms** (the synchronous part of \`res.render\`, timed in the controller at 10 connections:
+  0.52–0.55 ms) and **encoding it to UTF-8 ≈0.12 ms**. The same view model rendered in a standalone loop takes
+  0.37 ms: in the app Handlebars shares the CPU caches and the young generation with Nest, pg and the rest. The 50
+  rows are 0.31 ms of those 0.37: ≈40 expressions and block helpers run per row, ≈0.15 µs each, while their static
+  markup costs next to nothing (with every expression removed, the page renders in 0.05 ms, as fast as with no rows). Tried: precomputing the row's 16 translated labels in the controller
+  instead of calling the \`t\` helper (0.365 → 0.325 ms, ≈1–2 points), compiling with known helpers (≈5 % less
+  render time), inlining the row partial (≈4 %): none worth templates that no longer read as the page they produce.
+- **≈0.3–0.4 ms of framework**: with the page cached (an experiment: same controller, query and view model, no
+  template) the app spends 0.87–1.1 ms per response against the bare handler's 0.62 ms. It is spread thin over
+  Express and Nest routing, the session load, cookie signing, the CSRF token, helmet, request logging and query
+  validation; removing helmet, or silencing the logger, changed nothing measurable. That cached-page app reaches
+  ≈74 % (454 against 617 req/s in one ad-hoc A/B run where the normal app made 59 %): even a renderer costing
+  nothing would leave the app only just above the target.
+- **The machine, not the thread**: by CPU alone (PostgreSQL included) the ratio would be 67–73 % ((0.54 + 2.56) ÷
+  (1.74 + 2.89) ms in the run above, (0.6 + 2.3) ÷ (1.6 + 2.4) ms on the Intel machine); the measured one is lower because the app's single event-loop thread, busy ≈60 % of the time, competes
+  with ten PostgreSQL backends for 2 cores: during the A rounds the machine is ≈18 % idle while requests wait for
+  that thread. More connections do not help (30 give the same ratio), and neither do more processes: two app
+  workers sharing the port (node:cluster) made 65 % (330 against 510 req/s) in an ad-hoc run, and the baseline
+  with two workers got no faster (490–510 req/s). Not adopted for so little: each worker would hold its own pool
+  and run the schedulers and jobs again, and the embedded PGlite cannot be shared between processes.
+
+Closing the gap would take rendering the list rows without Handlebars (a compiled template function) or a leaner
+HTTP stack than Nest on Express: both against the stack this product chose (SPEC §1), so it is a product decision,
+not an engineering step: accept ≈58–65 % for this 109 KB page, or allow a compiled renderer for the list rows.
 
 Not done, for the record: an SVG sprite (\`<use href>\`) to shrink the page (both sides would gain); a named
 prepared statement for the list (measured 4.3 → 3.2 ms per statement: no parse and plan; it would help A and B alike
