@@ -1180,8 +1180,8 @@ the bare handler, and what was done about it:
   response is \`Cache-Control: no-store\`).
 
 Why the ratio is still ≈58–65 % (across the runs of two sessions, on an Intel Xeon and an AMD EPYC machine of this
-kind; rounds of one run spread over up to 10 points on the shared machine): per response the app spends
-≈1.6–1.7 ms of CPU against the bare handler's ≈0.6 ms. Where it goes, measured inside the running app under load:
+kind; rounds of one run spread over up to 12 points on the shared machine, and a single round can reach 70 %): per
+response the app spends ≈1.4–1.7 ms of CPU against the bare handler's ≈0.5–0.6 ms. Where it goes, measured inside the running app under load:
 
 - **Rendering the page ≈0.5 ms** (the synchronous part of \`res.render\`, timed in the controller at 10 connections:
   0.52–0.55 ms) and **encoding it to UTF-8 ≈0.12 ms**. The same view model rendered in a standalone loop takes
@@ -1196,8 +1196,8 @@ kind; rounds of one run spread over up to 10 points on the shared machine): per 
   validation; removing helmet, or silencing the logger, changed nothing measurable. That cached-page app reaches
   ≈74 % (454 against 617 req/s in one ad-hoc A/B run where the normal app made 59 %): even a renderer costing
   nothing would leave the app only just above the target.
-- **The machine, not the thread**: by CPU alone (PostgreSQL included) the ratio would be 67–73 % ((0.54 + 2.56) ÷
-  (1.74 + 2.89) ms in the run above, (0.6 + 2.3) ÷ (1.6 + 2.4) ms on the Intel machine); the measured one is lower because the app's single event-loop thread, busy ≈60 % of the time, competes
+- **The machine, not the thread**: by CPU alone (PostgreSQL included) the ratio would be ≈67–74 % ((0.51 + 2.52) ÷
+  (1.44 + 2.63) ms in the run above, (0.6 + 2.3) ÷ (1.6 + 2.4) ms on the Intel machine); the measured one is lower because the app's single event-loop thread, busy ≈60 % of the time, competes
   with ten PostgreSQL backends for 2 cores: during the A rounds the machine is ≈18 % idle while requests wait for
   that thread. More connections do not help (30 give the same ratio), and neither do more processes: two app
   workers sharing the port (node:cluster) made 65 % (330 against 510 req/s) in an ad-hoc run, and the baseline
