@@ -6,7 +6,7 @@ import type { Contact } from '../../src/clients/contacts/contact.entity';
 import { makeClient, makeContact } from '../factories/client.factory';
 import { makeOperator, type TestOperator } from '../factories/operator.factory';
 import { amiSettings, configureTelephony, setExtension } from '../factories/telephony.factory';
-import { describeBrowser, launchBrowser, watchPage } from '../support/browser';
+import { describeBrowser, launchBrowser, signIn, watchPage } from '../support/browser';
 import { startFakeAmi, type FakeAmi } from '../support/fake-ami-server';
 import { startFakeDialer, type FakeDialer } from '../support/fake-http-dialer';
 import { startTestApp, type TestApp } from '../support/test-app';
@@ -63,14 +63,6 @@ describeBrowser('click-to-call in a browser', () => {
     await t?.close();
   });
 
-  async function signIn(page: Page) {
-    await page.goto(`${t.baseUrl}/login`);
-    await page.getByLabel('E-mail').fill(admin.email);
-    await page.getByLabel('Senha').fill(admin.password);
-    await page.getByRole('button', { name: 'Entrar' }).click();
-    await page.waitForURL(`${t.baseUrl}/clients`);
-  }
-
   describe('with JavaScript (htmx)', () => {
     let context: BrowserContext;
     let page: Page;
@@ -80,7 +72,7 @@ describeBrowser('click-to-call in a browser', () => {
       context = await browser.newContext({ locale: 'pt-BR', viewport: { width: 1280, height: 800 } });
       page = await context.newPage();
       problems = await watchPage(page);
-      await signIn(page);
+      await signIn(page, t.baseUrl, admin);
     });
     afterAll(() => context?.close());
 
@@ -172,7 +164,7 @@ describeBrowser('click-to-call in a browser', () => {
         viewport: { width: 1280, height: 800 },
       });
       page = await context.newPage();
-      await signIn(page);
+      await signIn(page, t.baseUrl, admin);
     });
     afterAll(() => context?.close());
 

@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Client } from '../../src/clients/client.entity';
 import { makeClient, makeContact, makeDesk, makeGroup } from '../factories/client.factory';
 import { makeOperator, type TestOperator } from '../factories/operator.factory';
-import { describeBrowser, launchBrowser, watchPage } from '../support/browser';
+import { describeBrowser, launchBrowser, signIn, watchPage } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const SHOTS = process.env.SCREENSHOT_DIR ?? '/tmp/shots';
@@ -69,14 +69,6 @@ describeBrowser('clients in a browser', () => {
     await t?.close();
   });
 
-  async function signIn(page: Page) {
-    await page.goto(`${t.baseUrl}/login`);
-    await page.getByLabel('E-mail').fill(manager.email);
-    await page.getByLabel('Senha').fill(manager.password);
-    await page.getByRole('button', { name: 'Entrar' }).click();
-    await page.waitForURL(`${t.baseUrl}/clients`);
-  }
-
   const table = (page: Page) => page.locator('#clients-table');
   /** The status filter menu in the status column header (its name: "Filtrar por situação: Ativos"). */
   const statusFilter = (page: Page) => page.locator('summary', { hasText: 'Filtrar por situação' });
@@ -101,7 +93,7 @@ describeBrowser('clients in a browser', () => {
       context = await browser.newContext({ locale: 'pt-BR', viewport: { width: 1280, height: 900 } });
       page = await context.newPage();
       problems = await watchPage(page);
-      await signIn(page);
+      await signIn(page, t.baseUrl, manager);
     });
     afterAll(() => context?.close());
 
@@ -335,7 +327,7 @@ describeBrowser('clients in a browser', () => {
       });
       page = await context.newPage();
       problems = await watchPage(page);
-      await signIn(page);
+      await signIn(page, t.baseUrl, manager);
     });
     afterAll(() => context?.close());
 

@@ -7,7 +7,7 @@ import { linkClient, makeClient, makeContact } from '../factories/client.factory
 import { makeOperator, type TestOperator } from '../factories/operator.factory';
 import { makeTicket } from '../factories/ticket.factory';
 import { enableTotp } from '../factories/totp.factory';
-import { describeBrowser, launchBrowser, watchPage } from '../support/browser';
+import { describeBrowser, launchBrowser, signIn, watchPage } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const SHOTS = process.env.SCREENSHOT_DIR ?? '/tmp/shots';
@@ -103,11 +103,7 @@ describeBrowser(
       context = await browser.newContext({ locale: 'pt-BR', viewport: { width: 1280, height: 900 } });
       page = await context.newPage();
       problems = await watchPage(page);
-      await page.goto(`${t.baseUrl}/login`);
-      await page.getByLabel('E-mail').fill(admin.email);
-      await page.getByLabel('Senha').fill(admin.password);
-      await page.getByRole('button', { name: 'Entrar' }).click();
-      await page.waitForURL(`${t.baseUrl}/clients`);
+      await signIn(page, t.baseUrl, admin);
     }, 120_000);
     afterAll(async () => {
       await context?.close();

@@ -6,7 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seedClient, type SeededClient } from '../factories/client-data.factory';
 import { makeOperator, type TestOperator } from '../factories/operator.factory';
 import { enableTotp } from '../factories/totp.factory';
-import { describeBrowser, launchBrowser, watchPage } from '../support/browser';
+import { describeBrowser, launchBrowser, signIn, watchPage } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const SHOTS = process.env.SCREENSHOT_DIR ?? '/tmp/shots';
@@ -37,14 +37,6 @@ describeBrowser('deleting a client in a browser', () => {
     await t?.close();
   });
 
-  async function signIn(page: Page) {
-    await page.goto(`${t.baseUrl}/login`);
-    await page.getByLabel('E-mail').fill(manager.email);
-    await page.getByLabel('Senha').fill(manager.password);
-    await page.getByRole('button', { name: 'Entrar' }).click();
-    await page.waitForURL(`${t.baseUrl}/clients`);
-  }
-
   /** A fresh 30-second step for the operator, so each test's first code is accepted at once. */
   const freshStep = () =>
     t.dataSource.query(`UPDATE operators SET totp_last_step = NULL WHERE id = $1`, [manager.id]);
@@ -59,7 +51,7 @@ describeBrowser('deleting a client in a browser', () => {
       context = await browser.newContext({ locale: 'pt-BR', viewport: { width: 1280, height: 900 } });
       page = await context.newPage();
       problems = await watchPage(page);
-      await signIn(page);
+      await signIn(page, t.baseUrl, manager);
     });
     afterAll(() => context?.close());
 
@@ -134,11 +126,7 @@ describeBrowser('deleting a client in a browser', () => {
 
       try {
         const seeded = await seedClient(t, { name: 'Loja Sem Pressa' });
-        await otherPage.goto(`${t.baseUrl}/login`);
-        await otherPage.getByLabel('E-mail').fill(admin.email);
-        await otherPage.getByLabel('Senha').fill(admin.password);
-        await otherPage.getByRole('button', { name: 'Entrar' }).click();
-        await otherPage.waitForURL(`${t.baseUrl}/clients`);
+        await signIn(otherPage, t.baseUrl, admin);
         await otherPage
           .locator(`#client-${seeded.client.id}`)
           .getByRole('link', { name: 'Excluir Loja Sem Pressa' })
@@ -209,7 +197,7 @@ describeBrowser('deleting a client in a browser', () => {
         viewport: { width: 1280, height: 900 },
       });
       page = await context.newPage();
-      await signIn(page);
+      await signIn(page, t.baseUrl, manager);
     });
     afterAll(() => context?.close());
 

@@ -7,7 +7,7 @@ import { makeDesk, makeLinkedClient } from '../factories/client.factory';
 import { makeContract } from '../factories/contract.factory';
 import { makeOperator, type TestOperator } from '../factories/operator.factory';
 import { makeTicket } from '../factories/ticket.factory';
-import { describeBrowser, launchBrowser, watchPage } from '../support/browser';
+import { describeBrowser, launchBrowser, signIn, watchPage } from '../support/browser';
 import { startTestApp, type TestApp } from '../support/test-app';
 
 const SHOTS = process.env.SCREENSHOT_DIR ?? '/tmp/shots';
@@ -62,11 +62,7 @@ describeBrowser('inactivating a client in a browser (tickets block it until clos
     await makeTicket(t, other, { title: 'Troca de toner', status: 'in_progress' });
     page = await browser.newPage({ locale: 'pt-BR', viewport: { width: 1280, height: 900 } });
     problems = await watchPage(page);
-    await page.goto(`${t.baseUrl}/login`);
-    await page.getByLabel('E-mail').fill(manager.email);
-    await page.getByLabel('Senha').fill(manager.password);
-    await page.getByRole('button', { name: 'Entrar' }).click();
-    await page.waitForURL(`${t.baseUrl}/clients`);
+    await signIn(page, t.baseUrl, manager);
   });
 
   afterAll(async () => {

@@ -6,7 +6,7 @@ import { makeClient, nextCnpj } from '../factories/client.factory';
 import { closeApp, configureAsaas, FAST_RETRY } from '../factories/integrations.factory';
 import { makeOperator, type TestOperator } from '../factories/operator.factory';
 import { AsaasService } from '../../src/integrations/asaas/asaas.service';
-import { describeBrowser, launchBrowser, watchPage } from '../support/browser';
+import { describeBrowser, launchBrowser, signIn, watchPage } from '../support/browser';
 import { startFakeAsaas, type FakeAsaas } from '../support/fake-asaas';
 import { startTestApp, type TestApp } from '../support/test-app';
 
@@ -36,11 +36,7 @@ describeBrowser('billing integrations in a browser', () => {
     context = await browser.newContext({ locale: 'pt-BR', viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     problems = await watchPage(page);
-    await page.goto(`${t.baseUrl}/login`);
-    await page.getByLabel('E-mail').fill(admin.email);
-    await page.getByLabel('Senha').fill(admin.password);
-    await page.getByRole('button', { name: 'Entrar' }).click();
-    await page.waitForURL(`${t.baseUrl}/clients`);
+    await signIn(page, t.baseUrl, admin);
   });
 
   afterAll(async () => {

@@ -40,6 +40,19 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: ARGS });
 }
 
+/** Signs in through the login form, as an operator does, and waits for the client list it lands on. */
+export async function signIn(
+  page: Page,
+  baseUrl: string,
+  operator: { email: string; password: string },
+): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('E-mail').fill(operator.email);
+  await page.getByLabel('Senha').fill(operator.password);
+  await page.getByRole('button', { name: 'Entrar' }).click();
+  await page.waitForURL(`${baseUrl}/clients`);
+}
+
 /**
  * Collects what must never happen on a page: console errors (Chromium reports CSP violations and failed
  * loads there), uncaught exceptions, failed requests and CSP violation events. Call before the first
