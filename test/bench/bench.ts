@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -14,6 +13,7 @@ import { OperatorsService } from '../../src/auth/operators.service';
 import { hashPassword } from '../../src/auth/password-hasher';
 import { seedDemo } from '../../src/cli/seed-demo';
 import { dataSourceOptions } from '../../src/database/data-source-options';
+import { freePort } from '../support/built-app';
 
 /**
  * `npm run bench` (SPEC §9, issue 8): seeds a PostgreSQL database to BENCH_CLIENTS clients if needed,
@@ -449,17 +449,6 @@ async function stopChildren(): Promise<void> {
         }),
     ),
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Resident set size in MiB (Linux /proc). */
