@@ -70,6 +70,39 @@ async function eventually(
   }
 }
 
+/**
+ * Locks the clients table (ACCESS EXCLUSIVE, in an open transaction), sends a request and returns once that
+ * request waits on the lock, found at once so the lock_timeout (1 s) still has nearly all its time to run: the
+ * request stays in flight until `locker` commits. The caller ends `locker`.
+ */
+async function requestHeldByLock<T>(
+  databaseUrl: string,
+  send: () => Promise<T>,
+): Promise<{ locker: Client; inFlight: Promise<T> }> {
+  const locker = new Client({ connectionString: databaseUrl });
+  await locker.connect();
+  try {
+    await locker.query('BEGIN');
+    await locker.query('LOCK TABLE clients IN ACCESS EXCLUSIVE MODE');
+    const inFlight = send();
+    await eventually(
+      async () =>
+        (
+          await locker.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          )
+        ).rowCount! > 0,
+      5_000,
+      'waiting on the lock',
+      20,
+    );
+    return { locker, inFlight };
+  } catch (error) {
+    await locker.end().catch(() => undefined);
+    throw error;
+  }
+}
+
 describeOnServer('database faults: outage, recovery, killed connections, locks, shutdown', () => {
   let cluster: ThrowawayPostgres;
   let t: TestApp;
@@ -300,23 +333,10 @@ describeOnServer('database faults: outage, recovery, killed connections, locks, 
     });
 
     it('on SIGTERM finishes the request in flight (200), then exits with code 0', async () => {
-      const locker = new Client({ connectionString: databaseUrl });
-      await locker.connect();
+      const { locker, inFlight } = await requestHeldByLock(databaseUrl, () =>
+        procAgent.get('/clients').then((res) => res),
+      );
       try {
-        await locker.query('BEGIN');
-        await locker.query('LOCK TABLE clients IN ACCESS EXCLUSIVE MODE');
-        const inFlight = procAgent.get('/clients').then((res) => res);
-        await eventually(
-          async () =>
-            (
-              await locker.query(
-                `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-              )
-            ).rowCount! > 0,
-          5_000,
-          'waiting on the lock',
-          20, // found at once: lock_timeout (1 s) runs from here
-        );
         proc.child.kill('SIGTERM');
         await new Promise((resolve) => setTimeout(resolve, 150));
         expect(alive()).toBe(true); // waiting for the request
@@ -342,23 +362,10 @@ describeOnServer('database faults: outage, recovery, killed connections, locks, 
         expect((await login(browser, op.email, op.password)).status).toBe(303);
 
         // Hold the list's query on a lock (shorter than lock_timeout), so the request is in flight for a while.
-        const locker = new Client({ connectionString: other.db.url });
-        await locker.connect();
+        const { locker, inFlight } = await requestHeldByLock(other.db.url, () =>
+          browser.get('/clients').then((res) => res),
+        );
         try {
-          await locker.query('BEGIN');
-          await locker.query('LOCK TABLE clients IN ACCESS EXCLUSIVE MODE');
-          const inFlight = browser.get('/clients').then((res) => res);
-          await eventually(
-            async () =>
-              (
-                await locker.query(
-                  `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-                )
-              ).rowCount! > 0,
-            5_000,
-            'waiting on the lock',
-            20, // found at once: lock_timeout (1 s) runs from here
-          );
           const closing = other.app.close().then(() => (closed = true));
           await new Promise((resolve) => setTimeout(resolve, 150));
           expect(closed).toBe(false); // still waiting for the request
