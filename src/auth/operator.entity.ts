@@ -21,9 +21,4 @@ export class Operator {
   @Column({ type: 'timestamptz', nullable: true, insert: false, update: false }) totpLockedAt: Date | null;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
-
-  /** Managers and admins see every client; agents only those linked to their groups. */
-  get seesAllClients(): boolean {
-    return this.role !== 'agent';
-  }
 }

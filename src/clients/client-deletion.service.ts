@@ -6,6 +6,7 @@ import { TotpService, type TotpVerification } from '../auth/totp/totp.service';
 import { AuditLogger } from '../common/audit-logger';
 import type { TableCounts } from './client-deletion.entity';
 import type { Client } from './client.entity';
+import { liveClientSql, MARK_FOR_DELETION_SQL } from './client-scope';
 import { ClientsService } from './clients.service';
 import { summarizeDeletion, type DeletionKind } from './deletion-summary';
 import { ClientGraph } from './purge/client-graph';
@@ -43,7 +44,7 @@ export class ClientDeletionService {
     const [counts, [{ billed }]] = await Promise.all([
       graph.countRows(this.dataSource.manager, client.id),
       this.dataSource.query(
-        `SELECT count(*)::int AS billed FROM clients WHERE billing_client_id = $1 AND id <> $1`,
+        `SELECT count(*)::int AS billed FROM clients c WHERE c.billing_client_id = $1 AND c.id <> $1 AND ${liveClientSql()}`,
         [client.id],
       ) as Promise<Array<{ billed: number }>>,
     ]);
@@ -76,19 +77,19 @@ export class ClientDeletionService {
       if (!verification.ok) return { ok: false, verification };
       // Another request may have marked it since findVisible: the row lock settles who was first.
       const [current] = (await tx.query(
-        `SELECT code::text AS code FROM clients WHERE id = $1 AND deletion_requested_at IS NULL FOR UPDATE`,
+        `SELECT code::text AS code FROM clients c WHERE c.id = $1 AND ${liveClientSql()} FOR UPDATE`,
         [client.id],
       )) as Array<{ code: string }>;
       if (!current) throw new NotFoundException();
       const billed = (await tx.query(
-        `UPDATE clients SET billing_client_id = NULL, version = version + 1, updated_at = now()
-         WHERE billing_client_id = $1 AND id <> $1 AND deletion_requested_at IS NULL RETURNING id`,
+        `UPDATE clients c SET billing_client_id = NULL, version = version + 1, updated_at = now()
+         WHERE c.billing_client_id = $1 AND c.id <> $1 AND ${liveClientSql()} RETURNING c.id`,
         [client.id],
       )) as [Array<{ id: string }>, number];
       for (const { id: billedId } of billed[0]) {
         await this.clients.emit(tx, billedId, operator, 'updated', 'billing', {});
       }
-      await tx.query(`UPDATE clients SET deletion_requested_at = now(), updated_at = now() WHERE id = $1`, [
+      await tx.query(`UPDATE clients SET ${MARK_FOR_DELETION_SQL}, updated_at = now() WHERE id = $1`, [
         client.id,
       ]);
       await tx.query(

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { SessionOperator } from '../auth/session-operator';
-import { clientListQuery, clientRowQuery, COUNT_CAP, MIN_SEARCH, type SqlQuery } from './client-list.sql';
+import type { SqlQuery } from '../common/sql';
+import { clientListQuery, clientRowQuery, COUNT_CAP, MIN_SEARCH } from './client-list.sql';
 import { ListState, PAGE_SIZE } from './dto/list-clients.query';
 
 export { COUNT_CAP, MIN_SEARCH };

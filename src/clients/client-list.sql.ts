@@ -1,5 +1,6 @@
 import type { SessionOperator } from '../auth/session-operator';
-import { visibleClientCondition } from '../relationships/access-scope';
+import { SqlParams, type SqlQuery } from '../common/sql';
+import { visibleClientSql } from './client-scope';
 import { escapeLike, normalizeSearch } from './clients.service';
 import { ListState, PAGE_SIZE, SortKey } from './dto/list-clients.query';
 import { documentKind, isValidDocument, normalizeDocument } from './validation/document';
@@ -47,11 +48,6 @@ export const ROW_SELECT = `
 const PRIMARY_CONTACT = `LEFT JOIN LATERAL (
   SELECT id, name, phone, mobile FROM contacts WHERE client_id = c.id AND is_primary LIMIT 1) pc ON true`;
 
-export interface SqlQuery {
-  text: string;
-  values: unknown[];
-}
-
 export interface ListQuery extends SqlQuery {
   /** A text search (≥ MIN_SEARCH characters) filters the list. */
   search: boolean;
@@ -88,18 +84,16 @@ export function documentSearch(q: string): string | null {
  * one says there is a next page).
  */
 export function clientListQuery(operator: SessionOperator, state: ListState): ListQuery {
-  const values: unknown[] = [];
-  const param = (value: unknown) => `$${values.push(value)}`;
-  const scope = visibleClientCondition(operator);
-  const conditions = ['c.deletion_requested_at IS NULL', bindNamed(scope.sql, scope.params, param)];
-  if (state.status !== 'all') conditions.push(`c.status = ${param(state.status)}`);
+  const params = new SqlParams();
+  const conditions = [visibleClientSql(operator, params)];
+  if (state.status !== 'all') conditions.push(`c.status = ${params.add(state.status)}`);
   const search = state.q.length >= MIN_SEARCH;
   if (search) {
     const document = documentSearch(state.q);
     conditions.push(
       document
-        ? `c.document = ${param(document)}`
-        : `c.search_text LIKE '%' || lower(clientela_unaccent(${param(escapeLike(normalizeSearch(state.q)))})) || '%'`,
+        ? `c.document = ${params.add(document)}`
+        : `c.search_text LIKE '%' || lower(clientela_unaccent(${params.add(escapeLike(normalizeSearch(state.q)))})) || '%'`,
     );
   }
   const where = conditions.join(' AND ');
@@ -125,22 +119,13 @@ export function clientListQuery(operator: SessionOperator, state: ListState): Li
       SELECT ${ROW_SELECT}, c.${column} AS "sortKey" FROM page p JOIN clients c ON c.id = p.id ${PRIMARY_CONTACT}
     ) r ON true
     ORDER BY ${listOrderBy('r', state.sort, state.dir, 'r."sortKey"')}`;
-  return { text, values, search };
+  return { text, values: params.values, search };
 }
 
 /** One row as the list shows it (after an inline status change). */
 export function clientRowQuery(operator: SessionOperator, id: string): SqlQuery {
-  const values: unknown[] = [];
-  const param = (value: unknown) => `$${values.push(value)}`;
-  const scope = visibleClientCondition(operator);
+  const params = new SqlParams();
   const text = `SELECT ${ROW_SELECT} FROM clients c ${PRIMARY_CONTACT}
-    WHERE c.id = ${param(id)} AND c.deletion_requested_at IS NULL AND ${bindNamed(scope.sql, scope.params, param)}`;
-  return { text, values };
-}
-
-/** `:name` placeholders of a condition (access-scope.ts) as numbered parameters; `::casts` are left alone. */
-function bindNamed(sql: string, params: Record<string, unknown>, param: (value: unknown) => string): string {
-  return sql.replace(/(?<!:):(\w+)/g, (match, name: string) =>
-    name in params ? param(params[name]) : match,
-  );
+    WHERE c.id = ${params.add(id)} AND ${visibleClientSql(operator, params)}`;
+  return { text, values: params.values };
 }

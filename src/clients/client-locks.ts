@@ -1,6 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { ClientStatus } from './client.entity';
+import { liveClientSql } from './client-scope';
 import { ClientInactiveError } from './client.errors';
 
 /**
@@ -11,7 +12,7 @@ import { ClientInactiveError } from './client.errors';
  */
 export async function lockClientStatus(manager: EntityManager, clientId: string): Promise<ClientStatus> {
   const [row] = await manager.query(
-    `SELECT status FROM clients WHERE id = $1 AND deletion_requested_at IS NULL FOR SHARE`,
+    `SELECT status FROM clients c WHERE c.id = $1 AND ${liveClientSql()} FOR SHARE`,
     [clientId],
   );
   if (!row) throw new NotFoundException();

@@ -58,8 +58,8 @@ export class Client {
   @Column({ type: 'uuid', nullable: true }) billingClientId: string | null;
   @Column({ type: 'varchar' }) status: ClientStatus;
   @Column() version: number;
-  /** Set when deletion was confirmed: from then on the client is invisible, and the purge removes it. */
-  @Column({ type: 'timestamptz', nullable: true, select: false }) deletionRequestedAt: Date | null;
+  // The deletion mark (set when a deletion is confirmed) is not mapped: client-scope.ts alone reads and
+  // writes it, so no query can forget that a marked client is gone.
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 

@@ -98,13 +98,13 @@ export class ClientsController {
         form,
         {},
         undefined,
-        await this.billingLabel(body.billingClientId),
+        await this.billingLabel(operator, body.billingClientId),
         await this.pickerOptions(operator, search),
       );
     }
     const parsed = await parseForm(ClientFormDto, body, res.locals.locale);
     // The chosen payer is shown by its label: without it the select would silently drop the choice.
-    const billing = () => this.billingLabel(parsed.values.billingClientId);
+    const billing = () => this.billingLabel(operator, parsed.values.billingClientId);
     if (!parsed.ok)
       return this.renderForm(res, 422, parsed.values, parsed.errors, undefined, await billing());
     try {
@@ -155,7 +155,7 @@ export class ClientsController {
     const [contacts, links, billing, sections] = await Promise.all([
       this.contacts.list(client.id),
       this.links.linksOf(client.id),
-      this.clients.findBillingClient(client.billingClientId),
+      this.clients.findBillingClient(operator, client.billingClientId),
       this.sections.render(client, operator),
     ]);
     res.render('clients/show', {
@@ -168,7 +168,8 @@ export class ClientsController {
         postalCode: displayCep(client.postalCode),
       },
       uf: UFS.find((u) => u.code === client.state)?.name,
-      billing: billing ? { ...billing, document: displayDocument(billing.document) } : null,
+      billing:
+        billing?.visible === true ? { ...billing, document: displayDocument(billing.document) } : billing,
       contacts: contacts.map((c) => ({
         ...c,
         phoneDisplay: displayPhone(c.phone),
@@ -194,7 +195,7 @@ export class ClientsController {
       toFormValues(client),
       {},
       client,
-      await this.billingLabel(client.billingClientId),
+      await this.billingLabel(operator, client.billingClientId),
     );
   }
 
@@ -218,12 +219,12 @@ export class ClientsController {
         form,
         {},
         client,
-        await this.billingLabel(body.billingClientId),
+        await this.billingLabel(operator, body.billingClientId),
         await this.pickerOptions(operator, search, id),
       );
     }
     const parsed = await parseForm(ClientFormDto, body, res.locals.locale);
-    const billing = () => this.billingLabel(parsed.values.billingClientId);
+    const billing = () => this.billingLabel(operator, parsed.values.billingClientId);
     if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors, client, await billing());
     try {
       const updated = await this.clients.update(operator, id, parsed.value);
@@ -240,9 +241,9 @@ export class ClientsController {
     }
   }
 
-  private async billingLabel(id: unknown): Promise<string | null> {
-    const billing = await this.clients.findBillingClient(typeof id === 'string' ? id : null);
-    return billing ? `${billing.tradeName} (#${billing.code})` : null;
+  private async billingLabel(operator: SessionOperator, id: unknown): Promise<string | null> {
+    const billing = await this.clients.findBillingClient(operator, typeof id === 'string' ? id : null);
+    return billing?.visible ? `${billing.tradeName} (#${billing.code})` : null;
   }
 
   private renderForm(

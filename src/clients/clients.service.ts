@@ -4,8 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SessionOperator } from '../auth/session-operator';
 import { isUuid } from '../common/ids';
-import { visibleClientCondition } from '../relationships/access-scope';
+import { SqlParams } from '../common/sql';
 import { CLIENT_CHANGED, ClientChangedEvent, diff } from './client-events';
+import { liveClientSql, visibleClientSql, whereLiveClient, whereVisibleClient } from './client-scope';
 import { Client, CLIENT_FIELDS, type ClientField } from './client.entity';
 import { ClientFieldError, ClientVersionConflictError, DuplicateDocumentError } from './client.errors';
 import { ClientFormDto } from './dto/client-form.dto';
@@ -15,6 +16,10 @@ import { normalizeBrazilianPhone } from './validation/phone';
 import { normalizeStateRegistration } from './validation/state-registration';
 
 type ClientValues = Pick<Client, ClientField>;
+
+/** Whom a client is billed to, as one operator may know it (see `findBillingClient`). */
+export type BillingPayer =
+  ({ visible: true } & Pick<Client, 'id' | 'code' | 'tradeName' | 'document'>) | { visible: false };
 
 /** Registration, edit and lookup of clients: each use case checks access, loads or 404s, changes, records. */
 @Injectable()
@@ -31,13 +36,10 @@ export class ClientsService {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<Client> {
     if (!isUuid(id)) throw new NotFoundException();
-    const scope = visibleClientCondition(operator);
-    const client = await manager
-      .getRepository(Client)
-      .createQueryBuilder('c')
-      .where('c.id = :id AND c.deletion_requested_at IS NULL', { id })
-      .andWhere(scope.sql, scope.params)
-      .getOne();
+    const client = await whereVisibleClient(
+      manager.getRepository(Client).createQueryBuilder('c').where('c.id = :id', { id }),
+      operator,
+    ).getOne();
     if (!client) throw new NotFoundException();
     return client;
   }
@@ -90,13 +92,14 @@ export class ClientsService {
 
   /** Active clients (other than `exceptId`) whose name or document matches, for the billing picker. */
   async searchPickable(operator: SessionOperator, q: string, exceptId?: string, limit = 20) {
-    const scope = visibleClientCondition(operator);
-    const qb = this.dataSource
-      .getRepository(Client)
-      .createQueryBuilder('c')
-      .select(['c.id', 'c.code', 'c.tradeName', 'c.document'])
-      .where(`c.deletion_requested_at IS NULL AND c.status = 'active'`)
-      .andWhere(scope.sql, scope.params)
+    const qb = whereVisibleClient(
+      this.dataSource
+        .getRepository(Client)
+        .createQueryBuilder('c')
+        .select(['c.id', 'c.code', 'c.tradeName', 'c.document'])
+        .where(`c.status = 'active'`),
+      operator,
+    )
       .orderBy('c.tradeName')
       .addOrderBy('c.id')
       .limit(limit);
@@ -110,14 +113,25 @@ export class ClientsService {
     return qb.getMany();
   }
 
-  async findBillingClient(
-    id: string | null,
-  ): Promise<Pick<Client, 'id' | 'code' | 'tradeName' | 'document'> | null> {
+  /**
+   * The client another one is billed to, as this operator may know it: a payer the operator sees comes
+   * with its name; one outside the operator's groups only says that billing goes elsewhere (never whose);
+   * a payer marked for deletion is no payer at all.
+   */
+  async findBillingClient(operator: SessionOperator, id: string | null): Promise<BillingPayer | null> {
     // A typed value that is not a uuid (a 422 re-render) would be a SQL error, not "no such client".
     if (!id || !isUuid(id)) return null;
-    return this.dataSource
-      .getRepository(Client)
-      .findOne({ select: { id: true, code: true, tradeName: true, document: true }, where: { id } });
+    const params = new SqlParams();
+    const [row]: Array<Pick<Client, 'id' | 'code' | 'tradeName' | 'document'> & { visible: boolean }> =
+      await this.dataSource.query(
+        `SELECT c.id, c.code::text AS code, c.trade_name AS "tradeName", c.document,
+                (${visibleClientSql(operator, params)}) AS visible
+         FROM clients c WHERE c.id = ${params.add(id)} AND ${liveClientSql()}`,
+        params.values,
+      );
+    if (!row) return null;
+    const { visible, ...payer } = row;
+    return visible ? { visible: true, ...payer } : { visible: false };
   }
 
   async emit(
@@ -142,11 +156,13 @@ export class ClientsService {
     exceptId: string | null,
   ): Promise<void> {
     if (!document) return;
-    const qb = tx
-      .getRepository(Client)
-      .createQueryBuilder('c')
-      .select(['c.code', 'c.tradeName'])
-      .where('c.document = :document AND c.deletion_requested_at IS NULL', { document });
+    const qb = whereLiveClient(
+      tx
+        .getRepository(Client)
+        .createQueryBuilder('c')
+        .select(['c.code', 'c.tradeName'])
+        .where('c.document = :document', { document }),
+    );
     if (exceptId) qb.andWhere('c.id <> :exceptId', { exceptId });
     const existing = await qb.getOne();
     if (existing) throw new DuplicateDocumentError(existing);
@@ -166,13 +182,10 @@ export class ClientsService {
     if (!billingId) return;
     if (billingId === clientId) throw new ClientFieldError('billingClientId', 'clients.billingSelf');
     await tx.query(`SELECT pg_advisory_xact_lock(hashtext('clientela:billing-graph'))`);
-    const scope = visibleClientCondition(operator);
-    const payer = await tx
-      .getRepository(Client)
-      .createQueryBuilder('c')
-      .where('c.id = :billingId AND c.deletion_requested_at IS NULL', { billingId })
-      .andWhere(scope.sql, scope.params)
-      .getExists();
+    const payer = await whereVisibleClient(
+      tx.getRepository(Client).createQueryBuilder('c').where('c.id = :billingId', { billingId }),
+      operator,
+    ).getExists();
     if (!payer) throw new ClientFieldError('billingClientId', 'validation.billingClient');
     if (!clientId) return;
     const [{ cycle }] = await tx.query(

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import type { SessionOperator } from '../auth/session-operator';
+import { visibleClientSql } from '../clients/client-scope';
 import { ClientsService } from '../clients/clients.service';
-import { visibleClientCondition } from '../relationships/access-scope';
 import {
   isValidIsoDate,
   monthRange,
@@ -13,6 +13,7 @@ import {
 } from '../common/calendar';
 import { isUuid } from '../common/ids';
 import { Decimal, Money, parseMoney, toSql, toSqlDecimal } from '../common/money';
+import { SqlParams } from '../common/sql';
 import { ContractRevision } from './contract-revision.entity';
 import { Contract } from './contract.entity';
 import { ContractCancelledError, ContractFieldError, ContractNotReadjustableError } from './contract.errors';
@@ -93,19 +94,15 @@ export class ContractReadjustmentsService {
   /** Contracts not cancelled whose next readjustment falls in `month`, of clients the operator sees. */
   async dueIn(operator: SessionOperator, month: YearMonth): Promise<DueContractRow[]> {
     const { first, last } = monthRange(month);
-    const scope = visibleClientCondition(operator, 'c', 'scopeOperatorId');
-    const [sql, params] = this.dataSource.driver.escapeQueryWithParameters(
+    const params = new SqlParams();
+    const rows: Array<{ id: string; clientName: string; clientCode: string }> = await this.dataSource.query(
       `SELECT k.id, c.trade_name AS "clientName", c.code::text AS "clientCode"
        FROM contracts k JOIN clients c ON c.id = k.client_id
-       WHERE k.cancelled_at IS NULL AND k.next_readjustment_date BETWEEN :first AND :last
-         AND c.deletion_requested_at IS NULL AND ${scope.sql}
+       WHERE k.cancelled_at IS NULL AND k.next_readjustment_date BETWEEN ${params.add(first)} AND ${params.add(last)}
+         AND ${visibleClientSql(operator, params)}
        ORDER BY k.next_readjustment_date, c.trade_name, k.id
        LIMIT 1000`,
-      { first, last, ...scope.params },
-    );
-    const rows: Array<{ id: string; clientName: string; clientCode: string }> = await this.dataSource.query(
-      sql,
-      params,
+      params.values,
     );
     if (!rows.length) return [];
     const byId = new Map(

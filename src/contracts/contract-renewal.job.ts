@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Cron } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { liveClientSql } from '../clients/client-scope';
 import { ClientsService } from '../clients/clients.service';
 import { addDays, SAO_PAULO_TIME_ZONE, todayInSaoPaulo, type IsoDate } from '../common/calendar';
 import { ContractRevision } from './contract-revision.entity';
@@ -42,7 +43,7 @@ export class ContractRenewalJob {
   async renewDue(today: IsoDate = todayInSaoPaulo()): Promise<number> {
     const due: Array<{ id: string }> = await this.dataSource.query(
       `SELECT k.id FROM contracts k JOIN clients c ON c.id = k.client_id
-       WHERE k.auto_renew AND k.cancelled_at IS NULL AND k.end_date < $1::date AND c.deletion_requested_at IS NULL
+       WHERE k.auto_renew AND k.cancelled_at IS NULL AND k.end_date < $1::date AND ${liveClientSql('c')}
        ORDER BY k.end_date, k.id`,
       [today],
     );

@@ -3,11 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SessionOperator } from '../auth/session-operator';
 import { lockClientStatus } from '../clients/client-locks';
+import { visibleClientSql } from '../clients/client-scope';
 import type { Client } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
 import { ContactsService } from '../clients/contacts/contacts.service';
 import { isUuid } from '../common/ids';
-import { visibleClientCondition } from '../relationships/access-scope';
+import { SqlParams } from '../common/sql';
 import { ClientLinksService, type ClientLinks } from '../relationships/client-links.service';
 import { TICKETS_PAGE_SIZE, type TicketListState } from './dto/list-tickets.query';
 import type { TicketFormDto } from './dto/ticket-form.dto';
@@ -66,28 +67,18 @@ export class TicketsService {
     operator: SessionOperator,
     state: TicketListState,
   ): Promise<{ rows: TicketRow[]; hasNext: boolean }> {
-    const scope = visibleClientCondition(operator, 'c');
-    const where = ['c.deletion_requested_at IS NULL', scope.sql];
-    const params: Record<string, unknown> = { ...scope.params };
-    if (state.clientId) {
-      where.push('t.client_id = :clientId');
-      params.clientId = state.clientId;
-    }
-    if (state.serviceDeskId) {
-      where.push('t.service_desk_id = :deskId');
-      params.deskId = state.serviceDeskId;
-    }
+    const params = new SqlParams();
+    const where = [visibleClientSql(operator, params)];
+    if (state.clientId) where.push(`t.client_id = ${params.add(state.clientId)}`);
+    if (state.serviceDeskId) where.push(`t.service_desk_id = ${params.add(state.serviceDeskId)}`);
     if (state.status === 'pending_review')
       where.push(`t.status = 'closed' AND t.reviewed_at IS NULL AND d.requires_review`);
-    else if (state.status) {
-      where.push('t.status = :status');
-      params.status = state.status;
-    }
+    else if (state.status) where.push(`t.status = ${params.add(state.status)}`);
     const offset = (state.page - 1) * TICKETS_PAGE_SIZE;
-    const rows = await this.query<TicketRow>(
+    const rows: TicketRow[] = await this.dataSource.query(
       `SELECT ${ROW_SELECT} FROM ${ROW_FROM} WHERE ${where.join(' AND ')}
        ORDER BY t.number DESC LIMIT ${TICKETS_PAGE_SIZE + 1} OFFSET ${offset}`,
-      params,
+      params.values,
     );
     return { rows: rows.slice(0, TICKETS_PAGE_SIZE), hasNext: rows.length > TICKETS_PAGE_SIZE };
   }
@@ -95,12 +86,10 @@ export class TicketsService {
   /** The client's latest tickets and how many are still unfinished, for the client page. */
   async recentForClient(clientId: string, limit = 10): Promise<{ rows: TicketRow[]; total: number }> {
     const [rows, [{ total }]] = await Promise.all([
-      this.query<TicketRow>(
-        `SELECT ${ROW_SELECT} FROM ${ROW_FROM} WHERE t.client_id = :clientId ORDER BY t.number DESC LIMIT ${limit}`,
-        {
-          clientId,
-        },
-      ),
+      this.dataSource.query(
+        `SELECT ${ROW_SELECT} FROM ${ROW_FROM} WHERE t.client_id = $1 ORDER BY t.number DESC LIMIT ${limit}`,
+        [clientId],
+      ) as Promise<TicketRow[]>,
       this.dataSource.query(`SELECT count(*)::int AS total FROM tickets WHERE client_id = $1`, [clientId]),
     ]);
     return { rows, total };
@@ -304,11 +293,6 @@ export class TicketsService {
       fromStatus: from,
       toStatus: to,
     });
-  }
-
-  private query<T>(sql: string, params: Record<string, unknown>): Promise<T[]> {
-    const [text, values] = this.dataSource.driver.escapeQueryWithParameters(sql, params);
-    return this.dataSource.query(text, values);
   }
 }
 

@@ -223,6 +223,7 @@ export const en: Record<string, string> = {
   'clients.billingSearch': 'Search the paying client',
   'clients.billingClient': 'Bill to',
   'clients.billingNone': 'The client itself',
+  'clients.billingHidden': 'Another client (outside your attendant groups)',
   'clients.billingSelfPays': 'The client itself',
   'clients.saveAndContinue': 'Save and continue',
   'clients.data': 'Registration data',

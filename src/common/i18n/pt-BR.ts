@@ -225,6 +225,7 @@ export const ptBR: Record<string, string> = {
   'clients.billingSearch': 'Buscar cliente pagador',
   'clients.billingClient': 'Faturar para',
   'clients.billingNone': 'O próprio cliente',
+  'clients.billingHidden': 'Outro cliente (fora dos seus grupos de atendentes)',
   'clients.billingSelfPays': 'O próprio cliente',
   'clients.saveAndContinue': 'Salvar e continuar',
   'clients.data': 'Dados cadastrais',

@@ -9,6 +9,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import type { SessionOperator } from '../../auth/session-operator';
+import { liveClientSql, whereLiveClient } from '../../clients/client-scope';
 import { Client } from '../../clients/client.entity';
 import { ClientsService } from '../../clients/clients.service';
 import { AppError } from '../../common/errors/app-error';
@@ -158,7 +159,7 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
       });
       if (open) return { run: open, existing: true };
       const [{ n }] = await tx.query<Array<{ n: number }>>(
-        `SELECT count(*)::int AS n FROM clients WHERE status = 'active' AND deletion_requested_at IS NULL`,
+        `SELECT count(*)::int AS n FROM clients c WHERE c.status = 'active' AND ${liveClientSql()}`,
       );
       const run = await repository.save(
         repository.create({ ...newRun(operator, providerId, 'all'), total: n }),
@@ -188,7 +189,7 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
     const unique = [...new Set(ids.filter(isUuid))];
     if (!unique.length) return new Map();
     const rows: Array<{ id: string; code: string; trade_name: string }> = await this.dataSource.query(
-      `SELECT id, code, trade_name FROM clients WHERE id = ANY($1::uuid[]) AND deletion_requested_at IS NULL`,
+      `SELECT c.id, c.code, c.trade_name FROM clients c WHERE c.id = ANY($1::uuid[]) AND ${liveClientSql()}`,
       [unique],
     );
     return new Map(rows.map((r) => [r.id, { code: r.code, tradeName: r.trade_name }]));
@@ -241,11 +242,11 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
     for (;;) {
       // Only clients that existed when the run was asked for, so "n of m" means what it says.
       const batch: Array<{ id: string; code: string }> = await this.dataSource.query(
-        `SELECT id, code FROM clients
-         WHERE status = 'active' AND deletion_requested_at IS NULL
-           AND created_at <= (SELECT created_at FROM sync_runs WHERE id = $1)
-           AND ($2::bigint IS NULL OR code > $2::bigint)
-         ORDER BY code LIMIT ${BATCH}`,
+        `SELECT c.id, c.code FROM clients c
+         WHERE c.status = 'active' AND ${liveClientSql()}
+           AND c.created_at <= (SELECT created_at FROM sync_runs WHERE id = $1)
+           AND ($2::bigint IS NULL OR c.code > $2::bigint)
+         ORDER BY c.code LIMIT ${BATCH}`,
         [run.id, cursor],
       );
       if (!batch.length) break;
@@ -283,13 +284,13 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
       return await this.locks.run(
         `${provider.id}:${clientId}`,
         async () => {
-          const client = await this.dataSource
-            .getRepository(Client)
-            .createQueryBuilder('c')
-            .addSelect('c.deletionRequestedAt')
-            .where('c.id = :clientId', { clientId })
-            .getOne();
-          if (!client || client.deletionRequestedAt) return { status: 'skipped' } as const;
+          const client = await whereLiveClient(
+            this.dataSource
+              .getRepository(Client)
+              .createQueryBuilder('c')
+              .where('c.id = :clientId', { clientId }),
+          ).getOne();
+          if (!client) return { status: 'skipped' } as const;
           const link = await this.dataSource
             .getRepository(ClientIntegrationLink)
             .findOneBy({ clientId, provider: provider.id });
@@ -371,7 +372,7 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
   private async recordError(providerId: ProviderId, clientId: string, error: SyncError): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO client_integration_links (client_id, provider, status, last_error_code, last_error)
-       SELECT $1, $2, 'error', $3, $4 WHERE EXISTS (SELECT 1 FROM clients WHERE id = $1 AND deletion_requested_at IS NULL)
+       SELECT $1, $2, 'error', $3, $4 WHERE EXISTS (SELECT 1 FROM clients c WHERE c.id = $1 AND ${liveClientSql()})
        ON CONFLICT (client_id, provider) DO UPDATE SET status = 'error', last_error_code = $3, last_error = $4, updated_at = now()`,
       [clientId, providerId, error.code, error.detail.slice(0, 1000)],
     );

@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '../../../src/clients/client.entity';
-import { cnpjFor, makeClient, maskCnpj, nextCnpj } from '../../factories/client.factory';
+import {
+  cnpjFor,
+  linkClient,
+  makeClient,
+  makeGroup,
+  maskCnpj,
+  nextCnpj,
+} from '../../factories/client.factory';
 import { makeOperator, type TestOperator } from '../../factories/operator.factory';
 import {
   fieldError,
@@ -450,6 +457,59 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
       const res = await register(fullForm({ billingClientId: leaving.id }));
       expect(res.status).toBe(422);
       expect(fieldError(res.text, 'billingClientId')).toBe('Escolha um cliente pagador válido.');
+    });
+  });
+
+  describe('the payer shown on the client page and in the form, within the operator’s scope', () => {
+    const markForDeletion = (client: Client) =>
+      t.dataSource.query(`UPDATE clients SET deletion_requested_at = now() WHERE id = $1`, [client.id]);
+
+    it('shows an agent that a client is billed to another one outside their groups, but not which (no name, no link)', async () => {
+      const group = await makeGroup(t, undefined, [agentOperator]);
+      const payer = await makeClient(t, { tradeName: 'Matriz Fora do Grupo' });
+      const branch = await makeClient(t, { tradeName: 'Filial do Grupo', billingClientId: payer.id });
+      await linkClient(t, branch, { groups: [group] });
+      const res = await (await signedIn(agentOperator)).get(`/clients/${branch.id}`);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('Outro cliente (fora dos seus grupos de atendentes)');
+      expect(res.text).not.toContain('Matriz Fora do Grupo');
+      expect(res.text).not.toContain(`href="/clients/${payer.id}"`);
+    });
+
+    it('shows an agent the payer, with its link, when it is in one of their groups', async () => {
+      const group = await makeGroup(t, undefined, [agentOperator]);
+      const payer = await makeClient(t, { tradeName: 'Matriz do Grupo' });
+      const branch = await makeClient(t, { tradeName: 'Filial Vizinha', billingClientId: payer.id });
+      await linkClient(t, payer, { groups: [group] });
+      await linkClient(t, branch, { groups: [group] });
+      const res = await (await signedIn(agentOperator)).get(`/clients/${branch.id}`);
+      expect(res.text).toContain(`<a href="/clients/${payer.id}">Matriz do Grupo</a>`);
+    });
+
+    it('shows a manager every payer with its link, whatever the groups', async () => {
+      const payer = await makeClient(t, { tradeName: 'Matriz Sem Grupo' });
+      const branch = await makeClient(t, { tradeName: 'Filial Sem Grupo', billingClientId: payer.id });
+      const res = await (await signedIn()).get(`/clients/${branch.id}`);
+      expect(res.text).toContain(`<a href="/clients/${payer.id}">Matriz Sem Grupo</a>`);
+    });
+
+    it('never names a payer marked for deletion: not on the client page, not in a refused form', async () => {
+      const payer = await makeClient(t, { tradeName: 'Matriz em Exclusão' });
+      const branch = await makeClient(t, { tradeName: 'Filial Órfã', billingClientId: payer.id });
+      await markForDeletion(payer);
+      for (const operator of [manager, agentOperator]) {
+        if (operator === agentOperator)
+          await linkClient(t, branch, { groups: [await makeGroup(t, undefined, [agentOperator])] });
+        const page = await (await signedIn(operator)).get(`/clients/${branch.id}`);
+        expect(page.status).toBe(200);
+        expect(page.text).not.toContain('Matriz em Exclusão');
+        expect(page.text).toContain('O próprio cliente');
+      }
+      const refused = await register(fullForm({ billingClientId: payer.id, postalCode: '123' }));
+      expect(refused.status).toBe(422);
+      expect(refused.text).not.toContain('Matriz em Exclusão');
+      const edit = await (await signedIn()).get(`/clients/${branch.id}/edit`);
+      expect(edit.text).not.toContain('Matriz em Exclusão');
     });
   });
 
