@@ -6,7 +6,7 @@ import { TotpService, type TotpVerification } from '../auth/totp/totp.service';
 import { AuditLogger } from '../common/audit-logger';
 import type { TableCounts } from './client-deletion.entity';
 import type { Client } from './client.entity';
-import { liveClientSql, MARK_FOR_DELETION_SQL } from './client-scope';
+import { ClientsRepository } from './clients.repository';
 import { ClientsService } from './clients.service';
 import { summarizeDeletion, type DeletionKind } from './deletion-summary';
 import { ClientGraph } from './purge/client-graph';
@@ -33,6 +33,7 @@ export class ClientDeletionService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clients: ClientsService,
+    private readonly repository: ClientsRepository,
     private readonly totp: TotpService,
     private readonly audit: AuditLogger,
   ) {}
@@ -41,14 +42,11 @@ export class ClientDeletionService {
   async preview(operator: SessionOperator, id: string): Promise<DeletionPreview> {
     const client = await this.clients.findVisible(operator, id);
     const graph = await ClientGraph.load(this.dataSource.manager);
-    const [counts, [{ billed }]] = await Promise.all([
+    const [counts, billedClients] = await Promise.all([
       graph.countRows(this.dataSource.manager, client.id),
-      this.dataSource.query(
-        `SELECT count(*)::int AS billed FROM clients c WHERE c.billing_client_id = $1 AND c.id <> $1 AND ${liveClientSql()}`,
-        [client.id],
-      ) as Promise<Array<{ billed: number }>>,
+      this.repository.countBilledTo(client.id),
     ]);
-    return { client, kinds: summarizeDeletion(counts), billedClients: billed };
+    return { client, kinds: summarizeDeletion(counts), billedClients };
   }
 
   /**
@@ -76,26 +74,18 @@ export class ClientDeletionService {
       // Refused: commit anyway (nothing else changed), so the failure counts against the limits.
       if (!verification.ok) return { ok: false, verification };
       // Another request may have marked it since findVisible: the row lock settles who was first.
-      const [current] = (await tx.query(
-        `SELECT code::text AS code FROM clients c WHERE c.id = $1 AND ${liveClientSql()} FOR UPDATE`,
-        [client.id],
-      )) as Array<{ code: string }>;
-      if (!current) throw new NotFoundException();
-      const billed = (await tx.query(
-        `UPDATE clients c SET billing_client_id = NULL, version = version + 1, updated_at = now()
-         WHERE c.billing_client_id = $1 AND c.id <> $1 AND ${liveClientSql()} RETURNING c.id`,
-        [client.id],
-      )) as [Array<{ id: string }>, number];
-      for (const { id: billedId } of billed[0]) {
+      const locked = await this.repository.lockForUpdate(tx, client.id);
+      if (!locked) throw new NotFoundException();
+      for (const billedId of await this.repository.detachBilledClients(tx, client.id)) {
         await this.clients.emit(tx, billedId, operator, 'updated', 'billing', {});
       }
-      await tx.query(`UPDATE clients SET ${MARK_FOR_DELETION_SQL}, updated_at = now() WHERE id = $1`, [
-        client.id,
-      ]);
-      await tx.query(
-        `INSERT INTO client_deletions (client_id, client_code, requested_by, counts) VALUES ($1, $2, $3, $4::jsonb)`,
-        [client.id, current.code, operator.id, JSON.stringify(counts)],
-      );
+      await this.repository.markForDeletion(tx, client.id);
+      await this.repository.recordDeletion(tx, {
+        clientId: client.id,
+        clientCode: locked.code,
+        requestedBy: operator.id,
+        counts,
+      });
       return { ok: true, client, counts };
     });
     if (outcome.ok) {

@@ -1,9 +1,8 @@
 import type { SessionOperator } from '../auth/session-operator';
 import { SqlParams, type SqlQuery } from '../common/sql';
 import { visibleClientSql } from './client-scope';
-import { escapeLike, normalizeSearch } from './clients.service';
 import { ListState, PAGE_SIZE, SortKey } from './dto/list-clients.query';
-import { documentKind, isValidDocument, normalizeDocument } from './validation/document';
+import { documentSearch, escapeLike, normalizeSearch } from './search';
 
 /**
  * The SQL of the client list (SPEC §4, §9), shared by ClientListService, the plan tests and the bench's
@@ -63,19 +62,6 @@ export function listOrderBy(alias: string, sort: SortKey, dir: 'asc' | 'desc', k
   const key = keyExpr ?? `${alias}.${column}`;
   if (dir === 'asc') return `${key} ASC, ${alias}.id ASC`;
   return `${key} DESC${nullable ? ' NULLS LAST' : ''}, ${alias}.id DESC`;
-}
-
-/**
- * The document a search names exactly, else null: a valid CNPJ (14 characters, masked or not, numeric or
- * alphanumeric) or a valid CPF typed with its mask (`123.456.789-09`). Eleven bare digits stay a text
- * search: they may be the start of a CNPJ being typed.
- */
-export function documentSearch(q: string): string | null {
-  const kind = documentKind(q);
-  if (kind === 'CNPJ' || (kind === 'CPF' && /^\d{3}\.\d{3}\.\d{3}-\d{2}$/.test(q.trim()))) {
-    return isValidDocument(q) ? normalizeDocument(q) : null;
-  }
-  return null;
 }
 
 /**

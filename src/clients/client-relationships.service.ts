@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { SessionOperator } from '../auth/session-operator';
 import { ClientLinksService } from '../relationships/client-links.service';
+import { ClientsRepository } from './clients.repository';
 import { ClientsService } from './clients.service';
 
 /** Replaces a client's attendant groups and service desks, recording what changed. */
@@ -11,6 +12,7 @@ export class ClientRelationshipsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clients: ClientsService,
+    private readonly repository: ClientsRepository,
     private readonly links: ClientLinksService,
   ) {}
 
@@ -24,7 +26,7 @@ export class ClientRelationshipsService {
     const uniqueDesks = [...new Set(deskIds)];
     return this.dataSource.transaction(async (tx) => {
       await this.clients.findVisible(operator, clientId, tx);
-      await tx.query(`SELECT 1 FROM clients WHERE id = $1 FOR UPDATE`, [clientId]);
+      await this.repository.lockForUpdate(tx, clientId);
       const found = await this.links.existing(uniqueGroups, uniqueDesks, tx);
       if (found.groups.length !== uniqueGroups.length || found.desks.length !== uniqueDesks.length)
         return { ok: false };

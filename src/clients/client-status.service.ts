@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { SessionOperator } from '../auth/session-operator';
 import { Client, type ClientStatus } from './client.entity';
+import { ClientsRepository } from './clients.repository';
 import { ClientsService } from './clients.service';
 import { InactivationBlocker, InactivationBlockersRegistry } from './inactivation-blockers';
 
@@ -15,6 +16,7 @@ export class ClientStatusService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clients: ClientsService,
+    private readonly repository: ClientsRepository,
     private readonly blockers: InactivationBlockersRegistry,
   ) {}
 
@@ -26,16 +28,13 @@ export class ClientStatusService {
   async change(operator: SessionOperator, id: string, status: ClientStatus): Promise<StatusChangeResult> {
     return this.dataSource.transaction(async (tx) => {
       const client = await this.clients.findVisible(operator, id, tx);
-      await tx.query(`SELECT 1 FROM clients WHERE id = $1 FOR UPDATE`, [id]);
+      await this.repository.lockForUpdate(tx, id);
       if (client.status === status) return { ok: true as const, client };
       if (status === 'inactive') {
         const blockers = await this.blockers.collect(tx, id);
         if (blockers.length) return { ok: false as const, blockers };
       }
-      await tx.query(
-        `UPDATE clients SET status = $2, version = version + 1, updated_at = now() WHERE id = $1`,
-        [id, status],
-      );
+      await this.repository.setStatus(tx, id, status);
       await this.clients.emit(tx, id, operator, 'status_changed', 'client', {
         status: [client.status, status],
       });

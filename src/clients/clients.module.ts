@@ -10,6 +10,7 @@ import { ClientSectionsRegistry } from './client-sections';
 import { ClientStatusController } from './client-status.controller';
 import { ClientStatusService } from './client-status.service';
 import { ClientsController } from './clients.controller';
+import { ClientsRepository } from './clients.repository';
 import { ClientsService } from './clients.service';
 import { ContactsController } from './contacts/contacts.controller';
 import { ContactsService } from './contacts/contacts.service';
@@ -21,6 +22,7 @@ import { PurgeScrubsRegistry } from './purge/purge-scrubs';
 @Module({
   imports: [RelationshipsModule, AuthModule],
   providers: [
+    ClientsRepository,
     ClientsService,
     ClientListService,
     ClientStatusService,
@@ -41,6 +43,7 @@ import { PurgeScrubsRegistry } from './purge/purge-scrubs';
     ClientDeletionController,
   ],
   exports: [
+    ClientsRepository,
     ClientsService,
     ClientListService,
     ContactsService,

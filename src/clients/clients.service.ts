@@ -4,28 +4,30 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SessionOperator } from '../auth/session-operator';
 import { isUuid } from '../common/ids';
-import { SqlParams } from '../common/sql';
 import { CLIENT_CHANGED, ClientChangedEvent, diff } from './client-events';
-import { liveClientSql, visibleClientSql, whereLiveClient, whereVisibleClient } from './client-scope';
-import { Client, CLIENT_FIELDS, type ClientField } from './client.entity';
-import { ClientFieldError, ClientVersionConflictError, DuplicateDocumentError } from './client.errors';
+import { Client, CLIENT_FIELDS, type ClientStatus } from './client.entity';
+import {
+  ClientFieldError,
+  ClientInactiveError,
+  ClientVersionConflictError,
+  DuplicateDocumentError,
+} from './client.errors';
+import { ClientsRepository, type ClientSummary, type ClientValues } from './clients.repository';
 import { ClientFormDto } from './dto/client-form.dto';
 import { normalizeCep } from './validation/address';
 import { normalizeDocument } from './validation/document';
 import { normalizeBrazilianPhone } from './validation/phone';
 import { normalizeStateRegistration } from './validation/state-registration';
 
-type ClientValues = Pick<Client, ClientField>;
-
 /** Whom a client is billed to, as one operator may know it (see `findBillingClient`). */
-export type BillingPayer =
-  ({ visible: true } & Pick<Client, 'id' | 'code' | 'tradeName' | 'document'>) | { visible: false };
+export type BillingPayer = ({ visible: true } & ClientSummary) | { visible: false };
 
 /** Registration, edit and lookup of clients: each use case checks access, loads or 404s, changes, records. */
 @Injectable()
 export class ClientsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: ClientsRepository,
     private readonly events: EventEmitter2,
   ) {}
 
@@ -36,12 +38,26 @@ export class ClientsService {
     manager: EntityManager = this.dataSource.manager,
   ): Promise<Client> {
     if (!isUuid(id)) throw new NotFoundException();
-    const client = await whereVisibleClient(
-      manager.getRepository(Client).createQueryBuilder('c').where('c.id = :id', { id }),
-      operator,
-    ).getOne();
+    const client = await this.repository.findVisible(operator, id, manager);
     if (!client) throw new NotFoundException();
     return client;
+  }
+
+  /**
+   * Locks the client row FOR SHARE inside the caller's transaction and returns its committed status (404
+   * when it is gone). For modules that create what keeps a client from being inactivated (tickets,
+   * contracts): `ClientStatusService` takes the same row FOR UPDATE before counting blockers, so either the
+   * new row is committed before the count (and inactivation is refused), or this waits and sees `inactive`.
+   */
+  async lockStatus(tx: EntityManager, clientId: string): Promise<ClientStatus> {
+    const status = await this.repository.lockForShare(tx, clientId);
+    if (!status) throw new NotFoundException();
+    return status;
+  }
+
+  /** `lockStatus`, refusing an inactive client (no new tickets or contracts for it) with a 422. */
+  async lockActive(tx: EntityManager, clientId: string): Promise<void> {
+    if ((await this.lockStatus(tx, clientId)) !== 'active') throw new ClientInactiveError();
   }
 
   async create(operator: SessionOperator, dto: ClientFormDto): Promise<Client> {
@@ -49,19 +65,16 @@ export class ClientsService {
     return this.dataSource.transaction(async (tx) => {
       await this.checkDocument(tx, values.document, null);
       await this.checkBilling(tx, operator, null, values.billingClientId);
-      const client = await tx
-        .getRepository(Client)
-        .save(tx.getRepository(Client).create({ ...values, status: 'active', version: 1 }));
-      const saved = await tx.getRepository(Client).findOneByOrFail({ id: client.id });
+      const client = await this.repository.insert(tx, values);
       await this.emit(
         tx,
-        saved.id,
+        client.id,
         operator,
         'created',
         'client',
         diff<ClientValues>(null, values, CLIENT_FIELDS),
       );
-      return saved;
+      return client;
     });
   }
 
@@ -77,40 +90,23 @@ export class ClientsService {
         throw new ClientVersionConflictError(current);
       await this.checkDocument(tx, values.document, id);
       await this.checkBilling(tx, operator, id, values.billingClientId);
-      const result = await tx
-        .createQueryBuilder()
-        .update(Client)
-        .set({ ...values, version: () => 'version + 1' })
-        .where('id = :id AND version = :version', { id, version: current.version })
-        .execute();
-      if (!result.affected) throw new ClientVersionConflictError(await this.findVisible(operator, id));
+      if (!(await this.repository.updateIfVersion(tx, id, current.version, values)))
+        throw new ClientVersionConflictError(await this.findVisible(operator, id));
       const changes = diff<ClientValues>(current, values, CLIENT_FIELDS);
       if (Object.keys(changes).length) await this.emit(tx, id, operator, 'updated', 'client', changes);
-      return tx.getRepository(Client).findOneByOrFail({ id });
+      return this.repository.get(id, tx);
     });
   }
 
-  /** Active clients (other than `exceptId`) whose name or document matches, for the billing picker. */
-  async searchPickable(operator: SessionOperator, q: string, exceptId?: string, limit = 20) {
-    const qb = whereVisibleClient(
-      this.dataSource
-        .getRepository(Client)
-        .createQueryBuilder('c')
-        .select(['c.id', 'c.code', 'c.tradeName', 'c.document'])
-        .where(`c.status = 'active'`),
-      operator,
-    )
-      .orderBy('c.tradeName')
-      .addOrderBy('c.id')
-      .limit(limit);
-    if (exceptId) qb.andWhere('c.id <> :exceptId', { exceptId });
+  /** Active clients (other than `exceptId`) whose name or document matches, for the pickers. */
+  searchPickable(
+    operator: SessionOperator,
+    q: string,
+    exceptId?: string,
+    limit = 20,
+  ): Promise<ClientSummary[]> {
     const term = q.trim();
-    if (term.length >= 2) {
-      qb.andWhere(`c.search_text LIKE '%' || lower(clientela_unaccent(:term)) || '%'`, {
-        term: escapeLike(normalizeSearch(term)),
-      });
-    }
-    return qb.getMany();
+    return this.repository.searchActive(operator, term.length >= 2 ? term : '', exceptId, limit);
   }
 
   /**
@@ -121,16 +117,9 @@ export class ClientsService {
   async findBillingClient(operator: SessionOperator, id: string | null): Promise<BillingPayer | null> {
     // A typed value that is not a uuid (a 422 re-render) would be a SQL error, not "no such client".
     if (!id || !isUuid(id)) return null;
-    const params = new SqlParams();
-    const [row]: Array<Pick<Client, 'id' | 'code' | 'tradeName' | 'document'> & { visible: boolean }> =
-      await this.dataSource.query(
-        `SELECT c.id, c.code::text AS code, c.trade_name AS "tradeName", c.document,
-                (${visibleClientSql(operator, params)}) AS visible
-         FROM clients c WHERE c.id = ${params.add(id)} AND ${liveClientSql()}`,
-        params.values,
-      );
-    if (!row) return null;
-    const { visible, ...payer } = row;
+    const found = await this.repository.findLiveWithVisibility(operator, id);
+    if (!found) return null;
+    const { visible, ...payer } = found;
     return visible ? { visible: true, ...payer } : { visible: false };
   }
 
@@ -156,16 +145,8 @@ export class ClientsService {
     exceptId: string | null,
   ): Promise<void> {
     if (!document) return;
-    const qb = whereLiveClient(
-      tx
-        .getRepository(Client)
-        .createQueryBuilder('c')
-        .select(['c.code', 'c.tradeName'])
-        .where('c.document = :document', { document }),
-    );
-    if (exceptId) qb.andWhere('c.id <> :exceptId', { exceptId });
-    const existing = await qb.getOne();
-    if (existing) throw new DuplicateDocumentError(existing);
+    const holder = await this.repository.documentHolder(tx, document, exceptId);
+    if (holder) throw new DuplicateDocumentError(holder);
   }
 
   /**
@@ -181,23 +162,11 @@ export class ClientsService {
   ) {
     if (!billingId) return;
     if (billingId === clientId) throw new ClientFieldError('billingClientId', 'clients.billingSelf');
-    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('clientela:billing-graph'))`);
-    const payer = await whereVisibleClient(
-      tx.getRepository(Client).createQueryBuilder('c').where('c.id = :billingId', { billingId }),
-      operator,
-    ).getExists();
-    if (!payer) throw new ClientFieldError('billingClientId', 'validation.billingClient');
-    if (!clientId) return;
-    const [{ cycle }] = await tx.query(
-      `WITH RECURSIVE chain(id, depth) AS (
-         SELECT $1::uuid, 0
-         UNION ALL
-         SELECT c.billing_client_id, chain.depth + 1 FROM clients c JOIN chain ON c.id = chain.id
-         WHERE c.billing_client_id IS NOT NULL AND chain.depth < 1000
-       ) SELECT EXISTS (SELECT 1 FROM chain WHERE id = $2::uuid) AS cycle`,
-      [billingId, clientId],
-    );
-    if (cycle) throw new ClientFieldError('billingClientId', 'clients.billingCycle');
+    await this.repository.lockBillingGraph(tx);
+    if (!(await this.repository.isVisible(tx, operator, billingId)))
+      throw new ClientFieldError('billingClientId', 'validation.billingClient');
+    if (clientId && (await this.repository.billingChainReaches(tx, billingId, clientId)))
+      throw new ClientFieldError('billingClientId', 'clients.billingCycle');
   }
 }
 
@@ -225,14 +194,3 @@ function toValues(dto: ClientFormDto): ClientValues {
     billingClientId: dto.billingClientId ?? null,
   };
 }
-
-/** Lower-cases; a query that looks like a CNPJ/CPF (digits and mask punctuation) loses the punctuation. */
-export function normalizeSearch(q: string): string {
-  const trimmed = q.trim().toLowerCase();
-  return /^[\d.\-/\s]+$/.test(trimmed) ||
-    /^[0-9a-z]{2}\.[0-9a-z]{3}\.[0-9a-z]{3}\/[0-9a-z]{4}-\d{2}$/.test(trimmed)
-    ? trimmed.replace(/[.\-/\s]/g, '')
-    : trimmed;
-}
-
-export const escapeLike = (s: string): string => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);

@@ -4,7 +4,6 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { SessionOperator } from '../auth/session-operator';
 import { diff } from '../clients/client-events';
 import type { Client } from '../clients/client.entity';
-import { lockActiveClient, lockClientStatus } from '../clients/client-locks';
 import { ClientInactiveError } from '../clients/client.errors';
 import { ClientsService } from '../clients/clients.service';
 import { todayInSaoPaulo } from '../common/calendar';
@@ -60,7 +59,7 @@ export class ContractsService {
   async create(operator: SessionOperator, clientId: string, values: ContractValues): Promise<Contract> {
     return this.dataSource.transaction(async (tx) => {
       await this.clients.findVisible(operator, clientId, tx);
-      await lockActiveClient(tx, clientId);
+      await this.clients.lockActive(tx, clientId);
       const repo = tx.getRepository(Contract);
       const saved = await repo.save(
         repo.create({ ...values, clientId, version: 1, cancelledAt: null, cancellationReason: null }),
@@ -94,7 +93,7 @@ export class ContractsService {
       if (version !== undefined && version !== contract.version)
         throw new ContractVersionConflictError(contract);
       if (contract.cancelledAt) throw new ContractCancelledError();
-      const status = await lockClientStatus(tx, client.id);
+      const status = await this.clients.lockStatus(tx, client.id);
       const next = computeContractStatus({ ...values, cancelledAt: null }, todayInSaoPaulo());
       if (status !== 'active' && (next === 'active' || next === 'pending_readjustment'))
         throw new ClientInactiveError();

@@ -1,4 +1,4 @@
-import type { TicketRow } from './tickets.service';
+import type { TicketRow } from './tickets.repository';
 import type { TicketStatus } from './ticket.entity';
 
 export const TICKET_STATUS_BADGES: Record<TicketStatus, string> = {

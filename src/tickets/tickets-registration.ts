@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ClientSectionsRegistry } from '../clients/client-sections';
 import { InactivationBlockersRegistry } from '../clients/inactivation-blockers';
 import { ticketRowView } from './ticket-view';
+import { TicketsRepository } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
 /**
@@ -15,6 +16,7 @@ export class TicketsRegistration implements OnModuleInit {
     private readonly sections: ClientSectionsRegistry,
     private readonly blockers: InactivationBlockersRegistry,
     private readonly tickets: TicketsService,
+    private readonly repository: TicketsRepository,
   ) {}
 
   onModuleInit(): void {
@@ -35,15 +37,7 @@ export class TicketsRegistration implements OnModuleInit {
 
     this.blockers.register({
       blockers: async (manager, clientId) => {
-        const [row] = await manager.query(
-          `SELECT count(*) FILTER (WHERE t.status = 'open')::int AS open,
-                  count(*) FILTER (WHERE t.status = 'in_progress')::int AS "inProgress",
-                  count(*) FILTER (WHERE t.status = 'waiting')::int AS waiting,
-                  count(*) FILTER (WHERE t.status = 'closed' AND t.reviewed_at IS NULL AND d.requires_review)::int AS "pendingReview"
-           FROM tickets t JOIN service_desks d ON d.id = t.service_desk_id
-           WHERE t.client_id = $1 AND (t.status IN ('open', 'in_progress', 'waiting') OR (t.status = 'closed' AND t.reviewed_at IS NULL))`,
-          [clientId],
-        );
+        const row = await this.repository.countUnfinished(manager, clientId);
         const href = (status: string) => `/tickets?clientId=${clientId}&status=${status}`;
         return [
           { messageKey: 'tickets.blockers.open', count: row.open, href: href('open') },

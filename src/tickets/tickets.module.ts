@@ -4,12 +4,13 @@ import { RelationshipsModule } from '../relationships/relationships.module';
 import { TicketStatusController } from './ticket-status.controller';
 import { TicketsController } from './tickets.controller';
 import { TicketsRegistration } from './tickets-registration';
+import { TicketsRepository } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
 /** Minimal tickets: the substrate the client rules need (SPEC §3.6), not a helpdesk. Builds on clients. */
 @Module({
   imports: [ClientsModule, RelationshipsModule],
-  providers: [TicketsService, TicketsRegistration],
+  providers: [TicketsRepository, TicketsService, TicketsRegistration],
   controllers: [TicketsController, TicketStatusController],
 })
 export class TicketsModule {}

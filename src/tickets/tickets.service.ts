@@ -2,34 +2,17 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SessionOperator } from '../auth/session-operator';
-import { lockClientStatus } from '../clients/client-locks';
-import { visibleClientSql } from '../clients/client-scope';
 import type { Client } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
 import { ContactsService } from '../clients/contacts/contacts.service';
 import { isUuid } from '../common/ids';
-import { SqlParams } from '../common/sql';
 import { ClientLinksService, type ClientLinks } from '../relationships/client-links.service';
 import { TICKETS_PAGE_SIZE, type TicketListState } from './dto/list-tickets.query';
+import { TicketsRepository, type TicketRow } from './tickets.repository';
 import type { TicketFormDto } from './dto/ticket-form.dto';
-import { TicketEvent, type TicketEventKind } from './ticket-event.entity';
-import { Ticket, UNFINISHED_TICKET_STATUSES, type TicketStatus } from './ticket.entity';
+import type { TicketEvent } from './ticket-event.entity';
+import { isPendingReview, Ticket, UNFINISHED_TICKET_STATUSES, type TicketStatus } from './ticket.entity';
 import { TicketClientInactiveError, TicketFieldError, TicketNotReviewableError } from './ticket.errors';
-
-export interface TicketRow {
-  id: string;
-  number: string;
-  title: string;
-  status: TicketStatus;
-  createdAt: Date;
-  closedAt: Date | null;
-  reviewedAt: Date | null;
-  clientId: string;
-  clientName: string;
-  deskName: string;
-  requiresReview: boolean;
-  groupName: string;
-}
 
 export interface TicketDetail {
   ticket: Ticket;
@@ -39,12 +22,6 @@ export interface TicketDetail {
   requester: { id: string; name: string } | null;
   events: TicketEvent[];
 }
-
-const ROW_SELECT = `t.id, t.number::text AS number, t.title, t.status, t.created_at AS "createdAt", t.closed_at AS "closedAt",
-  t.reviewed_at AS "reviewedAt", c.id AS "clientId", c.trade_name AS "clientName", d.name AS "deskName",
-  d.requires_review AS "requiresReview", g.name AS "groupName"`;
-const ROW_FROM = `tickets t JOIN clients c ON c.id = t.client_id JOIN service_desks d ON d.id = t.service_desk_id
-  JOIN attendant_groups g ON g.id = t.attendant_group_id`;
 
 /**
  * Minimal tickets (SPEC §3.6): only what the client rules need. Operators see the tickets of the clients they
@@ -57,6 +34,7 @@ const ROW_FROM = `tickets t JOIN clients c ON c.id = t.client_id JOIN service_de
 export class TicketsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: TicketsRepository,
     private readonly clients: ClientsService,
     private readonly contacts: ContactsService,
     private readonly links: ClientLinksService,
@@ -67,30 +45,15 @@ export class TicketsService {
     operator: SessionOperator,
     state: TicketListState,
   ): Promise<{ rows: TicketRow[]; hasNext: boolean }> {
-    const params = new SqlParams();
-    const where = [visibleClientSql(operator, params)];
-    if (state.clientId) where.push(`t.client_id = ${params.add(state.clientId)}`);
-    if (state.serviceDeskId) where.push(`t.service_desk_id = ${params.add(state.serviceDeskId)}`);
-    if (state.status === 'pending_review')
-      where.push(`t.status = 'closed' AND t.reviewed_at IS NULL AND d.requires_review`);
-    else if (state.status) where.push(`t.status = ${params.add(state.status)}`);
-    const offset = (state.page - 1) * TICKETS_PAGE_SIZE;
-    const rows: TicketRow[] = await this.dataSource.query(
-      `SELECT ${ROW_SELECT} FROM ${ROW_FROM} WHERE ${where.join(' AND ')}
-       ORDER BY t.number DESC LIMIT ${TICKETS_PAGE_SIZE + 1} OFFSET ${offset}`,
-      params.values,
-    );
+    const rows = await this.repository.listPage(operator, state);
     return { rows: rows.slice(0, TICKETS_PAGE_SIZE), hasNext: rows.length > TICKETS_PAGE_SIZE };
   }
 
   /** The client's latest tickets and how many are still unfinished, for the client page. */
   async recentForClient(clientId: string, limit = 10): Promise<{ rows: TicketRow[]; total: number }> {
-    const [rows, [{ total }]] = await Promise.all([
-      this.dataSource.query(
-        `SELECT ${ROW_SELECT} FROM ${ROW_FROM} WHERE t.client_id = $1 ORDER BY t.number DESC LIMIT ${limit}`,
-        [clientId],
-      ) as Promise<TicketRow[]>,
-      this.dataSource.query(`SELECT count(*)::int AS total FROM tickets WHERE client_id = $1`, [clientId]),
+    const [rows, total] = await Promise.all([
+      this.repository.latestOfClient(clientId, limit),
+      this.repository.countOfClient(clientId),
     ]);
     return { rows, total };
   }
@@ -98,20 +61,11 @@ export class TicketsService {
   /** A ticket of a client the operator sees, with what its page shows; otherwise 404. */
   async find(operator: SessionOperator, id: string): Promise<TicketDetail> {
     const { ticket, client } = await this.findVisible(operator, id);
-    const [[desk], [group], requester, events] = await Promise.all([
-      this.dataSource.query(
-        `SELECT id, name, requires_review AS "requiresReview" FROM service_desks WHERE id = $1`,
-        [ticket.serviceDeskId],
-      ),
-      this.dataSource.query(`SELECT id, name FROM attendant_groups WHERE id = $1`, [ticket.attendantGroupId]),
-      ticket.requesterContactId
-        ? this.dataSource
-            .query(`SELECT id, name FROM contacts WHERE id = $1`, [ticket.requesterContactId])
-            .then((r) => r[0] ?? null)
-        : null,
-      this.dataSource
-        .getRepository(TicketEvent)
-        .find({ where: { ticketId: id }, order: { createdAt: 'ASC', id: 'ASC' } }),
+    const [desk, group, requester, events] = await Promise.all([
+      this.repository.desk(ticket.serviceDeskId),
+      this.repository.group(ticket.attendantGroupId),
+      ticket.requesterContactId ? this.repository.contact(ticket.requesterContactId) : null,
+      this.repository.events(id),
     ]);
     return { ticket, client, desk, group, requester, events };
   }
@@ -127,29 +81,26 @@ export class TicketsService {
   async create(operator: SessionOperator, dto: TicketFormDto): Promise<Ticket> {
     return this.dataSource.transaction(async (tx) => {
       const client = await this.visibleClientOrFieldError(operator, dto.clientId, tx);
-      if ((await lockClientStatus(tx, client.id)) !== 'active')
+      if ((await this.clients.lockStatus(tx, client.id)) !== 'active')
         throw new TicketClientInactiveError('tickets.errors.clientInactive');
       await this.checkLinks(tx, client.id, dto);
-      const repo = tx.getRepository(Ticket);
-      const { id } = await repo.save(
-        repo.create({
-          title: dto.title,
-          description: dto.description ?? null,
-          clientId: client.id,
-          serviceDeskId: dto.serviceDeskId,
-          attendantGroupId: dto.attendantGroupId,
-          requesterContactId: dto.requesterContactId ?? null,
-          status: 'open',
-          closedAt: null,
-          reviewedAt: null,
-          reviewedBy: null,
-          reviewedByName: null,
-          createdBy: operator.id,
-          createdByName: operator.name,
-        }),
-      );
-      const ticket = await repo.findOneByOrFail({ id });
-      await this.event(tx, id, operator, 'created', null, 'open');
+      const ticket = await this.repository.insert(tx, {
+        title: dto.title,
+        description: dto.description ?? null,
+        clientId: client.id,
+        serviceDeskId: dto.serviceDeskId,
+        attendantGroupId: dto.attendantGroupId,
+        requesterContactId: dto.requesterContactId ?? null,
+        status: 'open',
+        closedAt: null,
+        reviewedAt: null,
+        reviewedBy: null,
+        reviewedByName: null,
+        createdBy: operator.id,
+        createdByName: operator.name,
+      });
+      const id = ticket.id;
+      await this.repository.addEvent(tx, { ticketId: id, operator, kind: 'created', from: null, to: 'open' });
       await this.clients.emit(
         tx,
         client.id,
@@ -173,18 +124,18 @@ export class TicketsService {
     return this.dataSource.transaction(async (tx) => {
       const { ticket } = await this.findVisible(operator, id, tx, true);
       if (ticket.status === status) return ticket;
-      const clientStatus = await lockClientStatus(tx, ticket.clientId);
+      const clientStatus = await this.clients.lockStatus(tx, ticket.clientId);
       if (clientStatus !== 'active' && UNFINISHED_TICKET_STATUSES.includes(status)) {
         throw new TicketClientInactiveError('tickets.errors.clientInactiveReopen');
       }
-      await tx.query(
-        `UPDATE tickets SET status = $2::varchar,
-           closed_at = CASE WHEN $2::varchar = 'closed' THEN now() ELSE NULL END,
-           reviewed_at = NULL, reviewed_by = NULL, reviewed_by_name = NULL, updated_at = now()
-         WHERE id = $1`,
-        [id, status],
-      );
-      await this.event(tx, id, operator, 'status_changed', ticket.status, status);
+      await this.repository.setStatus(tx, id, status);
+      await this.repository.addEvent(tx, {
+        ticketId: id,
+        operator,
+        kind: 'status_changed',
+        from: ticket.status,
+        to: status,
+      });
       await this.clients.emit(
         tx,
         ticket.clientId,
@@ -195,7 +146,7 @@ export class TicketsService {
         id,
         label(ticket),
       );
-      return tx.getRepository(Ticket).findOneByOrFail({ id });
+      return this.repository.get(id, tx);
     });
   }
 
@@ -203,19 +154,18 @@ export class TicketsService {
   async review(operator: SessionOperator, id: string): Promise<Ticket> {
     return this.dataSource.transaction(async (tx) => {
       const { ticket } = await this.findVisible(operator, id, tx, true);
-      const [desk] = await tx.query(
-        `SELECT requires_review AS "requiresReview" FROM service_desks WHERE id = $1`,
-        [ticket.serviceDeskId],
-      );
-      if (ticket.status !== 'closed' || ticket.reviewedAt || !desk?.requiresReview)
-        throw new TicketNotReviewableError();
-      await tx.query(
-        `UPDATE tickets SET reviewed_at = now(), reviewed_by = $2, reviewed_by_name = $3, updated_at = now() WHERE id = $1`,
-        [id, operator.id, operator.name],
-      );
-      await this.event(tx, id, operator, 'reviewed', 'closed', 'closed');
+      const desk = await this.repository.desk(ticket.serviceDeskId, tx);
+      if (!isPendingReview(ticket, desk.requiresReview)) throw new TicketNotReviewableError();
+      await this.repository.markReviewed(tx, id, operator);
+      await this.repository.addEvent(tx, {
+        ticketId: id,
+        operator,
+        kind: 'reviewed',
+        from: 'closed',
+        to: 'closed',
+      });
       await this.clients.emit(tx, ticket.clientId, operator, 'reviewed', 'ticket', {}, id, label(ticket));
-      return tx.getRepository(Ticket).findOneByOrFail({ id });
+      return this.repository.get(id, tx);
     });
   }
 
@@ -226,9 +176,7 @@ export class TicketsService {
     lock = false,
   ) {
     if (!isUuid(id)) throw new NotFoundException();
-    const ticket = await manager
-      .getRepository(Ticket)
-      .findOne({ where: { id }, ...(lock ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    const ticket = await this.repository.find(id, manager, lock);
     if (!ticket) throw new NotFoundException();
     const client = await this.clients.findVisible(operator, ticket.clientId, manager);
     return { ticket, client };
@@ -251,48 +199,19 @@ export class TicketsService {
 
   /** Only the client's linked desks and groups, and its own contacts, are accepted (forged ids → 422). */
   private async checkLinks(tx: EntityManager, clientId: string, dto: TicketFormDto): Promise<void> {
-    const ok = async (sql: string, id: string | undefined) =>
-      isUuid(id) && (await tx.query(sql, [clientId, id])).length > 0;
-    if (
-      !(await ok(
-        `SELECT 1 FROM client_service_desks WHERE client_id = $1 AND service_desk_id = $2`,
-        dto.serviceDeskId,
-      ))
-    ) {
+    if (!isUuid(dto.serviceDeskId) || !(await this.repository.deskLinked(tx, clientId, dto.serviceDeskId)))
       throw new TicketFieldError('serviceDeskId', 'tickets.errors.deskNotLinked');
-    }
     if (
-      !(await ok(
-        `SELECT 1 FROM client_attendant_groups WHERE client_id = $1 AND attendant_group_id = $2`,
-        dto.attendantGroupId,
-      ))
-    ) {
+      !isUuid(dto.attendantGroupId) ||
+      !(await this.repository.groupLinked(tx, clientId, dto.attendantGroupId))
+    )
       throw new TicketFieldError('attendantGroupId', 'tickets.errors.groupNotLinked');
-    }
+    const requester = dto.requesterContactId;
     if (
-      dto.requesterContactId &&
-      !(await ok(`SELECT 1 FROM contacts WHERE client_id = $1 AND id = $2`, dto.requesterContactId))
-    ) {
+      requester &&
+      (!isUuid(requester) || !(await this.repository.contactOfClient(tx, clientId, requester)))
+    )
       throw new TicketFieldError('requesterContactId', 'tickets.errors.requester');
-    }
-  }
-
-  private async event(
-    tx: EntityManager,
-    ticketId: string,
-    operator: SessionOperator,
-    kind: TicketEventKind,
-    from: TicketStatus | null,
-    to: TicketStatus | null,
-  ) {
-    await tx.getRepository(TicketEvent).insert({
-      ticketId,
-      operatorId: operator.id,
-      operatorName: operator.name,
-      kind,
-      fromStatus: from,
-      toStatus: to,
-    });
   }
 }
 

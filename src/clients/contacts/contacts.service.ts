@@ -38,7 +38,7 @@ export class ContactsService {
     const values = toValues(dto);
     return this.dataSource.transaction(async (tx) => {
       await this.clients.findVisible(operator, clientId, tx);
-      await tx.query(`SELECT 1 FROM clients WHERE id = $1 FOR SHARE`, [clientId]);
+      await this.clients.lockStatus(tx, clientId);
       const count = await tx.getRepository(Contact).countBy({ clientId });
       // The first contact of a client is its primary one unless the operator says otherwise.
       if (count === 0 && dto.isPrimary === undefined) values.isPrimary = true;

@@ -9,8 +9,8 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
 import type { SessionOperator } from '../../auth/session-operator';
-import { liveClientSql, whereLiveClient } from '../../clients/client-scope';
-import { Client } from '../../clients/client.entity';
+import type { Client } from '../../clients/client.entity';
+import { ClientsRepository } from '../../clients/clients.repository';
 import { ClientsService } from '../../clients/clients.service';
 import { AppError } from '../../common/errors/app-error';
 import { isUuid } from '../../common/ids';
@@ -21,11 +21,10 @@ import { JobQueue } from './job-queue.service';
 import { SyncError } from './sync-error';
 import { SyncProvidersRegistry, type CustomerSyncProvider } from './sync-provider';
 import { SyncRun, type SyncRunError } from './sync-run.entity';
+import { SyncRunsRepository } from './sync-runs.repository';
 
 export const SYNC_CLIENT_QUEUE = 'integrations.sync-client';
 export const SYNC_ALL_QUEUE = 'integrations.sync-all';
-/** A run keeps this many error entries (its `failed` count stays exact). */
-export const ERRORS_KEPT = 200;
 const BATCH = 50;
 
 interface RunJob {
@@ -65,6 +64,8 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
     private readonly jobs: JobQueue,
     private readonly providers: SyncProvidersRegistry,
     private readonly clients: ClientsService,
+    private readonly clientRows: ClientsRepository,
+    private readonly repository: SyncRunsRepository,
     private readonly locks: ClientSyncLock,
   ) {}
 
@@ -118,12 +119,7 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
     await this.requireReady(providerId);
     const run = await this.dataSource.transaction(async (tx) => {
       const client = await this.clients.findVisible(operator, clientId, tx);
-      await tx.query(
-        `INSERT INTO client_integration_links (client_id, provider, status, requested_at)
-         VALUES ($1, $2, 'pending', now())
-         ON CONFLICT (client_id, provider) DO UPDATE SET status = 'pending', requested_at = now(), updated_at = now()`,
-        [client.id, providerId],
-      );
+      await this.repository.markLinkRequested(tx, client.id, providerId);
       const repository = tx.getRepository(SyncRun);
       const queued = await repository.findOneBy({
         provider: providerId,
@@ -149,18 +145,14 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
   ): Promise<{ run: SyncRun; existing: boolean }> {
     await this.requireReady(providerId);
     const result = await this.dataSource.transaction(async (tx) => {
-      await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-        `clientela:sync-all:${providerId}`,
-      ]);
+      await this.repository.lockBulkStart(tx, providerId);
       const repository = tx.getRepository(SyncRun);
       const open = await repository.findOne({
         where: { provider: providerId, kind: 'all', status: In(['queued', 'running']) },
         order: { createdAt: 'DESC' },
       });
       if (open) return { run: open, existing: true };
-      const [{ n }] = await tx.query<Array<{ n: number }>>(
-        `SELECT count(*)::int AS n FROM clients c WHERE c.status = 'active' AND ${liveClientSql()}`,
-      );
+      const n = await this.repository.countActiveClients(tx);
       const run = await repository.save(
         repository.create({ ...newRun(operator, providerId, 'all'), total: n }),
       );
@@ -188,11 +180,8 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
   async clientLabels(ids: string[]): Promise<Map<string, { code: string; tradeName: string }>> {
     const unique = [...new Set(ids.filter(isUuid))];
     if (!unique.length) return new Map();
-    const rows: Array<{ id: string; code: string; trade_name: string }> = await this.dataSource.query(
-      `SELECT c.id, c.code, c.trade_name FROM clients c WHERE c.id = ANY($1::uuid[]) AND ${liveClientSql()}`,
-      [unique],
-    );
-    return new Map(rows.map((r) => [r.id, { code: r.code, tradeName: r.trade_name }]));
+    const rows = await this.repository.clientLabels(unique);
+    return new Map(rows.map((r) => [r.id, { code: r.code, tradeName: r.tradeName }]));
   }
 
   /** The worker: runs (or resumes) one run. Safe to call twice for the same run. */
@@ -200,10 +189,7 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
     const repository = this.dataSource.getRepository(SyncRun);
     const run = await repository.findOneBy({ id: runId });
     if (!run || !run.isOpen) return;
-    await this.dataSource.query(
-      `UPDATE sync_runs SET status = 'running', started_at = COALESCE(started_at, now()) WHERE id = $1 AND status IN ('queued', 'running')`,
-      [runId],
-    );
+    await this.repository.markRunning(runId);
     const provider = this.providers.get(run.provider);
     const readiness = provider
       ? await provider.readiness()
@@ -213,11 +199,7 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
       const code =
         readiness.reasonKey === 'integrations.contaAzul.notConnected' ? 'not_connected' : 'not_configured';
       if (run.clientId) await this.recordError(run.provider, run.clientId, new SyncError(code));
-      const error: SyncRunError = { clientId: '', code: '', errorCode: code, message: '' };
-      await this.dataSource.query(
-        `UPDATE sync_runs SET status = 'failed', finished_at = now(), errors = errors || $2::jsonb WHERE id = $1`,
-        [runId, JSON.stringify([error])],
-      );
+      await this.repository.fail(runId, { clientId: '', code: '', errorCode: code, message: '' });
       return;
     }
     if (run.kind === 'one') await this.processOne(run, provider, signal);
@@ -229,46 +211,24 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
     if (signal.aborted) throw new RunInterrupted();
     const outcome = await this.syncClient(provider, clientId, signal);
     const error = outcome.status === 'error' ? await this.errorEntry(clientId, outcome.error) : null;
-    await this.dataSource.query(
-      `UPDATE sync_runs SET status = 'finished', finished_at = now(), total = $2, done = $2, failed = $3,
-              errors = CASE WHEN $4::jsonb IS NULL THEN errors ELSE errors || $4::jsonb END
-       WHERE id = $1`,
-      [run.id, outcome.status === 'skipped' ? 0 : 1, error ? 1 : 0, error ? JSON.stringify([error]) : null],
-    );
+    await this.repository.finishOne(run.id, outcome.status === 'skipped' ? 0 : 1, error);
   }
 
   private async processAll(run: SyncRun, provider: CustomerSyncProvider, signal: AbortSignal): Promise<void> {
     let cursor = run.cursorCode;
     for (;;) {
-      // Only clients that existed when the run was asked for, so "n of m" means what it says.
-      const batch: Array<{ id: string; code: string }> = await this.dataSource.query(
-        `SELECT c.id, c.code FROM clients c
-         WHERE c.status = 'active' AND ${liveClientSql()}
-           AND c.created_at <= (SELECT created_at FROM sync_runs WHERE id = $1)
-           AND ($2::bigint IS NULL OR c.code > $2::bigint)
-         ORDER BY c.code LIMIT ${BATCH}`,
-        [run.id, cursor],
-      );
+      const batch = await this.repository.nextBatch(run.id, cursor, BATCH);
       if (!batch.length) break;
       for (const client of batch) {
         if (signal.aborted) throw new RunInterrupted();
         const outcome = await this.syncClient(provider, client.id, signal);
         const error = outcome.status === 'error' ? await this.errorEntry(client.id, outcome.error) : null;
         const counted = outcome.status === 'skipped' ? 0 : 1;
-        await this.dataSource.query(
-          `UPDATE sync_runs SET cursor_code = $2, done = done + $3, failed = failed + $4,
-                  errors = CASE WHEN $5::jsonb IS NULL OR jsonb_array_length(errors) >= ${ERRORS_KEPT} THEN errors ELSE errors || $5::jsonb END
-           WHERE id = $1`,
-          [run.id, client.code, counted, error ? 1 : 0, error ? JSON.stringify([error]) : null],
-        );
+        await this.repository.recordProgress(run.id, { cursor: client.code, counted, error });
         cursor = client.code;
       }
     }
-    // Clients inactivated or removed during the run were not synced: the total becomes what was done.
-    await this.dataSource.query(
-      `UPDATE sync_runs SET status = 'finished', finished_at = now(), total = done WHERE id = $1 AND status = 'running'`,
-      [run.id],
-    );
+    await this.repository.finishAll(run.id);
   }
 
   /**
@@ -284,12 +244,7 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
       return await this.locks.run(
         `${provider.id}:${clientId}`,
         async () => {
-          const client = await whereLiveClient(
-            this.dataSource
-              .getRepository(Client)
-              .createQueryBuilder('c')
-              .where('c.id = :clientId', { clientId }),
-          ).getOne();
+          const client = await this.clientRows.findLive(clientId);
           if (!client) return { status: 'skipped' } as const;
           const link = await this.dataSource
             .getRepository(ClientIntegrationLink)
@@ -327,15 +282,12 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
   ): Promise<ClientOutcome> {
     try {
       await this.dataSource.transaction(async (tx) => {
-        await tx.query(
-          `INSERT INTO client_integration_links (client_id, provider, external_id, status, last_synced_at)
-           VALUES ($1, $2, $3, 'synced', now())
-           ON CONFLICT (client_id, provider) DO UPDATE SET
-             external_id = EXCLUDED.external_id,
-             status = CASE WHEN (SELECT version FROM clients WHERE id = $1) = $4 THEN 'synced' ELSE 'pending' END,
-             last_synced_at = now(), last_error_code = NULL, last_error = NULL, updated_at = now()`,
-          [client.id, providerId, externalId, client.version],
-        );
+        await this.repository.recordSynced(tx, {
+          clientId: client.id,
+          provider: providerId,
+          externalId,
+          version: client.version,
+        });
         if (previousId !== externalId)
           await this.recordLinkInHistory(tx, client.id, providerId, previousId, externalId);
       });
@@ -369,21 +321,13 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
     );
   }
 
-  private async recordError(providerId: ProviderId, clientId: string, error: SyncError): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO client_integration_links (client_id, provider, status, last_error_code, last_error)
-       SELECT $1, $2, 'error', $3, $4 WHERE EXISTS (SELECT 1 FROM clients c WHERE c.id = $1 AND ${liveClientSql()})
-       ON CONFLICT (client_id, provider) DO UPDATE SET status = 'error', last_error_code = $3, last_error = $4, updated_at = now()`,
-      [clientId, providerId, error.code, error.detail.slice(0, 1000)],
-    );
+  private recordError(providerId: ProviderId, clientId: string, error: SyncError): Promise<void> {
+    return this.repository.recordError(providerId, clientId, error);
   }
 
   private async errorEntry(clientId: string, error: SyncError): Promise<SyncRunError> {
-    const [row] = await this.dataSource.query<Array<{ code: string }>>(
-      `SELECT code FROM clients WHERE id = $1`,
-      [clientId],
-    );
-    return { clientId, code: row?.code ?? '', errorCode: error.code, message: error.detail.slice(0, 500) };
+    const code = (await this.repository.clientCode(clientId)) ?? '';
+    return { clientId, code, errorCode: error.code, message: error.detail.slice(0, 500) };
   }
 
   private async requireReady(providerId: ProviderId): Promise<CustomerSyncProvider> {

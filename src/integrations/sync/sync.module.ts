@@ -6,6 +6,7 @@ import { IntegrationStatusService } from './integration-status.service';
 import { IntegrationsRegistration } from './integrations-registration';
 import { JobQueue } from './job-queue.service';
 import { SyncProvidersRegistry } from './sync-provider';
+import { SyncRunsRepository } from './sync-runs.repository';
 import { SyncRunsService } from './sync-runs.service';
 import { SyncController } from './sync.controller';
 
@@ -21,6 +22,7 @@ import { SyncController } from './sync.controller';
     ClientSyncLock,
     SyncProvidersRegistry,
     IntegrationSettingsStore,
+    SyncRunsRepository,
     SyncRunsService,
     IntegrationStatusService,
     IntegrationsRegistration,

@@ -1,7 +1,8 @@
 import { Client as PgClient } from 'pg';
 import type { QueryRunner } from 'typeorm';
 import type { SessionOperator } from '../../../src/auth/session-operator';
-import { clientListQuery, documentSearch } from '../../../src/clients/client-list.sql';
+import { clientListQuery } from '../../../src/clients/client-list.sql';
+import { documentSearch } from '../../../src/clients/search';
 import type { ListState } from '../../../src/clients/dto/list-clients.query';
 import {
   linkClient,
