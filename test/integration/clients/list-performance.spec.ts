@@ -55,7 +55,9 @@ describe('client list performance guards', () => {
       const seen: string[] = [];
       PgClient.prototype.query = function (this: PgClient, ...args: unknown[]) {
         const first = args[0] as string | { text?: string };
-        seen.push(typeof first === 'string' ? first : (first?.text ?? '?'));
+        const text = typeof first === 'string' ? first : (first?.text ?? '?');
+        // pg-boss polls its queues on its own pool in the background: not the page's work.
+        if (!/\bpgboss\./.test(text)) seen.push(text);
         return (original as (...a: unknown[]) => unknown).apply(this, args);
       } as typeof original;
       try {
@@ -113,7 +115,9 @@ describe('client list performance guards', () => {
           rows.push(rowIds(res.text).length);
         });
         expect(rows).toEqual([5, 50]);
-        expect(big.length).toBe(small.length);
+        // Compared statement by statement, so a failure names the extra query.
+        const kinds = (queries: string[]) => queries.map((sql) => sql.replace(/\s+/g, ' ').slice(0, 60));
+        expect(kinds(big)).toEqual(kinds(small));
         expect(small.length).toBeLessThanOrEqual(5);
         // The counter sees the list statement and the session store's read.
         expect(small.some((sql) => /FROM clients c/.test(sql))).toBe(true);
