@@ -77,7 +77,13 @@ export class ClientDeletionService {
       const locked = await this.repository.lockForUpdate(tx, client.id);
       if (!locked) throw new NotFoundException();
       for (const billedId of await this.repository.detachBilledClients(tx, client.id)) {
-        await this.clients.emit(tx, billedId, operator, 'updated', 'billing', {});
+        await this.clients.emit(tx, {
+          clientId: billedId,
+          operator,
+          action: 'updated',
+          subject: 'billing',
+          changes: {},
+        });
       }
       await this.repository.markForDeletion(tx, client.id);
       await this.repository.recordDeletion(tx, {

@@ -9,17 +9,42 @@ import type { FieldChanges } from '../history/client-history-entry.entity';
  */
 export const CLIENT_CHANGED = 'client.changed';
 
+/** What changed: on which client, by whom (null: the system), what was done to what, field by field. */
+export interface ClientChange {
+  clientId: string;
+  operator: SessionOperator | null;
+  /** `created`, `updated`, `deleted`, `status_changed`, `called`… */
+  action: string;
+  /** `client`, `contact`, `contract`, `ticket`… */
+  subject: string;
+  changes: FieldChanges;
+  /** The contact, contract or ticket changed, and how the history names it. */
+  subjectId?: string | null;
+  subjectLabel?: string | null;
+}
+
 export class ClientChangedEvent {
+  readonly clientId: string;
+  readonly operator: SessionOperator | null;
+  readonly action: string;
+  readonly subject: string;
+  readonly changes: FieldChanges;
+  readonly subjectId: string | null;
+  readonly subjectLabel: string | null;
+
   constructor(
+    /** The transaction of the change: listeners write in it. */
     readonly manager: EntityManager,
-    readonly clientId: string,
-    readonly operator: SessionOperator | null,
-    readonly action: string,
-    readonly subject: string,
-    readonly changes: FieldChanges,
-    readonly subjectId: string | null = null,
-    readonly subjectLabel: string | null = null,
-  ) {}
+    change: ClientChange,
+  ) {
+    this.clientId = change.clientId;
+    this.operator = change.operator;
+    this.action = change.action;
+    this.subject = change.subject;
+    this.changes = change.changes;
+    this.subjectId = change.subjectId ?? null;
+    this.subjectLabel = change.subjectLabel ?? null;
+  }
 }
 
 /** `{ field: [before, after] }` for the fields whose value differs (null and '' count as empty). */

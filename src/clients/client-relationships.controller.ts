@@ -3,7 +3,8 @@ import type { Request, Response } from 'express';
 import type { SessionOperator } from '../auth/session-operator';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
 import { flash } from '../common/flash';
-import { FieldErrors, parseForm } from '../common/forms';
+import { renderFormPage } from '../common/form-page';
+import { FieldErrors, parseForm, tickedValues } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { ClientLinksService } from '../relationships/client-links.service';
@@ -26,14 +27,11 @@ export class ClientRelationshipsController {
   async form(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
     const client = await this.clients.findVisible(operator, id);
     const current = await this.links.linksOf(id);
-    await this.render(
-      res,
-      200,
+    await this.showForm(res, {
       client,
-      current.groups.map((g) => g.id),
-      current.desks.map((d) => d.id),
-      {},
-    );
+      groupIds: current.groups.map((g) => g.id),
+      deskIds: current.desks.map((d) => d.id),
+    });
   }
 
   @Post()
@@ -49,14 +47,12 @@ export class ClientRelationshipsController {
     const parsed = await parseForm(ClientRelationshipsDto, body, res.locals.locale);
     // Refilled with what was ticked, so a forged value does not cost the operator the rest of the selection.
     if (!parsed.ok)
-      return this.render(
-        res,
-        422,
+      return this.showForm(res, {
         client,
-        ticked(parsed.values.attendantGroupIds),
-        ticked(parsed.values.serviceDeskIds),
-        parsed.errors,
-      );
+        groupIds: tickedValues(parsed.values.attendantGroupIds),
+        deskIds: tickedValues(parsed.values.serviceDeskIds),
+        errors: parsed.errors,
+      });
     const result = await this.relationships.replace(
       operator,
       id,
@@ -64,34 +60,33 @@ export class ClientRelationshipsController {
       parsed.value.serviceDeskIds,
     );
     if (!result.ok) {
-      return this.render(res, 422, client, parsed.value.attendantGroupIds, parsed.value.serviceDeskIds, {
-        base: translate(res.locals.locale, 'relationships.unknown'),
+      return this.showForm(res, {
+        client,
+        groupIds: parsed.value.attendantGroupIds,
+        deskIds: parsed.value.serviceDeskIds,
+        errors: { base: translate(res.locals.locale, 'relationships.unknown') },
       });
     }
     flash(req, 'success', 'relationships.saved');
     redirectAfterChange(req, res, `/clients/${id}`);
   }
 
-  private async render(
+  private async showForm(
     res: Response,
-    status: number,
-    client: Client,
-    groupIds: string[],
-    deskIds: string[],
-    errors: FieldErrors,
+    page: { client: Client; groupIds: string[]; deskIds: string[]; errors?: FieldErrors },
   ) {
     const catalog = await this.links.catalog();
-    res.status(status).render('clients/relationships', {
-      title: translate(res.locals.locale, 'relationships.title'),
+    renderFormPage(res, {
+      view: 'clients/relationships',
+      titleKey: 'relationships.title',
       section: 'clients',
-      client,
-      errors,
-      groups: catalog.groups.map((g) => ({ ...g, checked: groupIds.includes(g.id) })),
-      desks: catalog.desks.map((d) => ({ ...d, checked: deskIds.includes(d.id) })),
+      form: {},
+      errors: page.errors,
+      extras: {
+        client: page.client,
+        groups: catalog.groups.map((g) => ({ ...g, checked: page.groupIds.includes(g.id) })),
+        desks: catalog.desks.map((d) => ({ ...d, checked: page.deskIds.includes(d.id) })),
+      },
     });
   }
 }
-
-/** The values of a repeated checkbox field as submitted: absent, one string, or several. */
-const ticked = (value: unknown): string[] =>
-  value === undefined ? [] : ([] as unknown[]).concat(value).map(String);

@@ -38,7 +38,13 @@ export class ClientRelationshipsService {
       if (JSON.stringify(bg) !== JSON.stringify(ag)) changes.attendantGroups = [bg, ag];
       if (JSON.stringify(bd) !== JSON.stringify(ad)) changes.serviceDesks = [bd, ad];
       if (Object.keys(changes).length)
-        await this.clients.emit(tx, clientId, operator, 'updated', 'relationships', changes);
+        await this.clients.emit(tx, {
+          clientId,
+          operator,
+          action: 'updated',
+          subject: 'relationships',
+          changes,
+        });
       return { ok: true };
     });
   }

@@ -18,7 +18,7 @@ import { isHtmx, redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { ClientListService } from './client-list.service';
 import { ClientStatusService } from './client-status.service';
-import { rowView } from './clients.controller';
+import { rowView } from './client-list-view';
 import { ChangeStatusDto } from './dto/status.dto';
 
 const localPath = (value: string | undefined, fallback: string) =>

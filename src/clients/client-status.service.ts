@@ -35,8 +35,14 @@ export class ClientStatusService {
         if (blockers.length) return { ok: false as const, blockers };
       }
       await this.repository.setStatus(tx, id, status);
-      await this.clients.emit(tx, id, operator, 'status_changed', 'client', {
-        status: [client.status, status],
+      await this.clients.emit(tx, {
+        clientId: id,
+        operator,
+        action: 'status_changed',
+        subject: 'client',
+        changes: {
+          status: [client.status, status],
+        },
       });
       return { ok: true as const, client: { ...client, status } as Client };
     });

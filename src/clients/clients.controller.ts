@@ -14,28 +14,29 @@ import type { Request, Response } from 'express';
 import type { SessionOperator } from '../auth/session-operator';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
 import { flash } from '../common/flash';
+import { renderFormPage } from '../common/form-page';
 import { FieldErrors, fieldErrorOf, parseForm } from '../common/forms';
 import { htmxTargetId, redirectAfterChange, varyOnHtmx } from '../common/htmx';
 import { isUuid } from '../common/ids';
 import { translate } from '../common/i18n/translate';
 import { ClientLinksService } from '../relationships/client-links.service';
-import { ClientListService, COUNT_CAP, MIN_SEARCH } from './client-list.service';
+import { ClientListService } from './client-list.service';
+import { tableView } from './client-list-view';
 import { ClientSectionsRegistry } from './client-sections';
-import { displayCep, displayDocument, displayPhone, toFormValues } from './client-view';
+import {
+  clientOptionLabel,
+  conflictView,
+  displayCep,
+  displayDocument,
+  displayPhone,
+  toFormValues,
+} from './client-view';
 import { Client, PERSON_TYPES } from './client.entity';
 import { ClientFieldError, ClientVersionConflictError } from './client.errors';
 import { ClientsService } from './clients.service';
 import { ContactsService } from './contacts/contacts.service';
 import { ClientFormDto } from './dto/client-form.dto';
-import {
-  ListClientsQuery,
-  listState,
-  listUrl,
-  PAGE_SIZE,
-  SORT_KEYS,
-  STATUS_FILTERS,
-  type ListState,
-} from './dto/list-clients.query';
+import { ListClientsQuery, listState } from './dto/list-clients.query';
 import { UFS } from './validation/address';
 
 /** `/clients`: the list, registration step 1, the client page and its edit form. */
@@ -76,8 +77,8 @@ export class ClientsController {
 
   @Roles('admin', 'manager')
   @Get('new')
-  newForm(@Res() res: Response) {
-    this.renderForm(res, 200, { personType: 'PJ' }, {});
+  async newForm(@CurrentOperator() operator: SessionOperator, @Res() res: Response) {
+    await this.showForm(res, operator, { form: { personType: 'PJ' } });
   }
 
   @Roles('admin', 'manager')
@@ -91,32 +92,19 @@ export class ClientsController {
   ) {
     const search = takeBillingSearch(body);
     if (search !== null) {
-      const form = { ...body, billingSearch: search };
-      return this.renderForm(
-        res,
-        200,
-        form,
-        {},
-        undefined,
-        await this.billingLabel(operator, body.billingClientId),
-        await this.pickerOptions(operator, search),
-      );
+      const billingOptions = await this.pickerOptions(operator, search);
+      return this.showForm(res, operator, { form: { ...body, billingSearch: search }, billingOptions });
     }
     const parsed = await parseForm(ClientFormDto, body, res.locals.locale);
-    // The chosen payer is shown by its label: without it the select would silently drop the choice.
-    const billing = () => this.billingLabel(operator, parsed.values.billingClientId);
-    if (!parsed.ok)
-      return this.renderForm(res, 422, parsed.values, parsed.errors, undefined, await billing());
+    if (!parsed.ok) return this.showForm(res, operator, { form: parsed.values, errors: parsed.errors });
     try {
       const client = await this.clients.create(operator, parsed.value);
       flash(req, 'success', 'clients.created', { name: client.tradeName });
       redirectAfterChange(req, res, `/clients/${client.id}/relationships`);
     } catch (error) {
-      if (error instanceof ClientFieldError) {
-        const errors = fieldErrorOf(error, res.locals.locale);
-        return this.renderForm(res, 422, parsed.values, errors, undefined, await billing());
-      }
-      throw error;
+      if (!(error instanceof ClientFieldError)) throw error;
+      const errors = fieldErrorOf(error, res.locals.locale);
+      return this.showForm(res, operator, { form: parsed.values, errors });
     }
   }
 
@@ -143,10 +131,7 @@ export class ClientsController {
 
   private async pickerOptions(operator: SessionOperator, term: string, exceptId?: string) {
     const options = await this.clients.searchPickable(operator, term, exceptId);
-    return options.map((o) => ({
-      id: o.id,
-      label: `${o.tradeName} (#${o.code}${o.document ? ` · ${displayDocument(o.document)}` : ''})`,
-    }));
+    return options.map((o) => ({ id: o.id, label: clientOptionLabel(o) }));
   }
 
   @Get(':id')
@@ -189,14 +174,7 @@ export class ClientsController {
     @Res() res: Response,
   ) {
     const client = await this.clients.findVisible(operator, id);
-    this.renderForm(
-      res,
-      200,
-      toFormValues(client),
-      {},
-      client,
-      await this.billingLabel(operator, client.billingClientId),
-    );
+    await this.showForm(res, operator, { client, form: toFormValues(client) });
   }
 
   @Roles('admin', 'manager')
@@ -212,20 +190,16 @@ export class ClientsController {
     const client = await this.clients.findVisible(operator, id);
     const search = takeBillingSearch(body);
     if (search !== null) {
-      const form = { ...body, billingSearch: search };
-      return this.renderForm(
-        res,
-        200,
-        form,
-        {},
+      const billingOptions = await this.pickerOptions(operator, search, id);
+      return this.showForm(res, operator, {
         client,
-        await this.billingLabel(operator, body.billingClientId),
-        await this.pickerOptions(operator, search, id),
-      );
+        form: { ...body, billingSearch: search },
+        billingOptions,
+      });
     }
     const parsed = await parseForm(ClientFormDto, body, res.locals.locale);
-    const billing = () => this.billingLabel(operator, parsed.values.billingClientId);
-    if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors, client, await billing());
+    if (!parsed.ok)
+      return this.showForm(res, operator, { client, form: parsed.values, errors: parsed.errors });
     try {
       const updated = await this.clients.update(operator, id, parsed.value);
       flash(req, 'success', 'clients.updated', { name: updated.tradeName });
@@ -233,66 +207,56 @@ export class ClientsController {
     } catch (error) {
       if (error instanceof ClientFieldError) {
         const errors = fieldErrorOf(error, res.locals.locale);
-        return this.renderForm(res, 422, parsed.values, errors, client, await billing());
+        return this.showForm(res, operator, { client, form: parsed.values, errors });
       }
-      if (error instanceof ClientVersionConflictError)
-        return this.renderConflict(res, error.current, parsed.value);
-      throw error;
+      if (!(error instanceof ClientVersionConflictError)) throw error;
+      // 409: the stored version beside what the operator typed; nothing was overwritten.
+      const { form, ...conflict } = conflictView(error.current, parsed.value);
+      renderFormPage(res, {
+        view: 'clients/conflict',
+        titleKey: 'clients.conflictTitle',
+        section: 'clients',
+        status: 409,
+        form,
+        extras: { ...conflict, personTypes: PERSON_TYPES, ufs: UFS },
+      });
     }
   }
 
-  private async billingLabel(operator: SessionOperator, id: unknown): Promise<string | null> {
-    const billing = await this.clients.findBillingClient(operator, typeof id === 'string' ? id : null);
-    return billing?.visible ? `${billing.tradeName} (#${billing.code})` : null;
-  }
-
-  private renderForm(
+  /**
+   * Registration step 1 and the edit form. The payer already chosen is shown by its label (without one the
+   * select would silently drop the choice); `billingOptions` are the matches of a no-JS billing search.
+   */
+  private async showForm(
     res: Response,
-    status: number,
-    form: object,
-    errors: FieldErrors,
-    client?: Client,
-    billingLabel?: string | null,
-    billingOptions?: Array<{ id: string; label: string }>,
+    operator: SessionOperator,
+    page: {
+      client?: Client;
+      form: object;
+      errors?: FieldErrors;
+      billingOptions?: Array<{ id: string; label: string }>;
+    },
   ) {
-    res.status(status).render('clients/form', {
-      title: translate(res.locals.locale, client ? 'clients.editTitle' : 'clients.newTitle'),
+    const { billingClientId } = page.form as { billingClientId?: unknown };
+    const billing = await this.clients.findBillingClient(
+      operator,
+      typeof billingClientId === 'string' ? billingClientId : null,
+    );
+    renderFormPage(res, {
+      view: 'clients/form',
+      titleKey: page.client ? 'clients.editTitle' : 'clients.newTitle',
       section: 'clients',
-      client,
-      form,
-      errors,
-      hasErrors: Object.keys(errors).length > 0,
-      billingLabel,
-      billingOptions,
-      billingSearched: billingOptions !== undefined,
-      personTypes: PERSON_TYPES,
-      ufs: UFS,
-      action: client ? `/clients/${client.id}` : '/clients',
-    });
-  }
-
-  /** 409: the stored version beside what the operator typed; nothing was overwritten. */
-  private renderConflict(res: Response, current: Client, submitted: ClientFormDto) {
-    const fields = (
-      ['tradeName', 'legalName', 'document', 'email', 'phone', 'city', 'state', 'notes'] as const
-    ).map((field) => ({
-      field,
-      stored:
-        field === 'document'
-          ? displayDocument(current.document)
-          : field === 'phone'
-            ? displayPhone(current.phone)
-            : (current[field] ?? ''),
-      submitted: submitted[field] ?? '',
-    }));
-    res.status(409).render('clients/conflict', {
-      title: translate(res.locals.locale, 'clients.conflictTitle'),
-      section: 'clients',
-      client: current,
-      fields: fields.map((f) => ({ ...f, differs: String(f.stored) !== String(f.submitted) })),
-      form: { ...submitted, version: current.version },
-      personTypes: PERSON_TYPES,
-      ufs: UFS,
+      form: page.form,
+      errors: page.errors,
+      extras: {
+        client: page.client,
+        billingLabel: billing?.visible ? `${billing.tradeName} (#${billing.code})` : null,
+        billingOptions: page.billingOptions,
+        billingSearched: page.billingOptions !== undefined,
+        personTypes: PERSON_TYPES,
+        ufs: UFS,
+        action: page.client ? `/clients/${page.client.id}` : '/clients',
+      },
     });
   }
 }
@@ -308,61 +272,4 @@ function takeBillingSearch(body: Record<string, unknown>): string | null {
   delete body.intent;
   if (intent !== 'billing-search') return null;
   return typeof term === 'string' ? term.slice(0, 100) : '';
-}
-
-/** Everything the table partial needs: rows with display values, header links, pager. */
-export function tableView(
-  state: ListState,
-  page: Awaited<ReturnType<ClientListService['page']>>,
-  locale: string,
-) {
-  const headers = SORT_KEYS.filter((k) => k !== 'createdAt').map((key) => {
-    const current = state.sort === key;
-    const dir = current && state.dir === 'asc' ? 'desc' : 'asc';
-    return {
-      key,
-      current,
-      ariaSort: current ? (state.dir === 'asc' ? 'ascending' : 'descending') : 'none',
-      href: listUrl(state, { sort: key, dir, page: 1 }),
-    };
-  });
-  const first = (state.page - 1) * PAGE_SIZE + 1;
-  const url = listUrl(state);
-  return {
-    state,
-    url,
-    headers: Object.fromEntries(headers.map((h) => [h.key, h])),
-    statusFilters: STATUS_FILTERS.map((s) => ({
-      value: s,
-      current: state.status === s,
-      href: listUrl(state, { status: s, page: 1 }),
-    })),
-    rows: page.rows.map((row) => rowView(row, url)),
-    empty: page.rows.length === 0,
-    range: page.rows.length ? { first, last: first + page.rows.length - 1 } : null,
-    total: page.total,
-    totalCapped: page.totalCapped,
-    countCap: COUNT_CAP.toLocaleString(locale),
-    searchTooShort: page.searchTooShort,
-    broadSearch: page.broadSearch,
-    minSearch: MIN_SEARCH,
-    prev: state.page > 1 ? listUrl(state, { page: state.page - 1 }) : null,
-    next: page.hasNext && state.page < 200 ? listUrl(state, { page: state.page + 1 }) : null,
-    deepLimit: page.hasNext && state.page >= 200,
-  };
-}
-
-export function rowView(
-  row: Awaited<ReturnType<ClientListService['page']>>['rows'][number],
-  returnTo: string,
-) {
-  return {
-    ...row,
-    documentDisplay: displayDocument(row.document),
-    phoneHref: row.primaryContactPhone ? `tel:${row.primaryContactPhone}` : null,
-    phoneDisplay: displayPhone(row.primaryContactPhone),
-    canPickContact: !row.primaryContactPhone && row.contactsWithPhone > 0,
-    isActive: row.status === 'active',
-    returnTo,
-  };
 }

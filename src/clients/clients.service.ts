@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SessionOperator } from '../auth/session-operator';
 import { isUuid } from '../common/ids';
-import { CLIENT_CHANGED, ClientChangedEvent, diff } from './client-events';
+import { CLIENT_CHANGED, ClientChangedEvent, diff, type ClientChange } from './client-events';
 import { Client, CLIENT_FIELDS, type ClientStatus } from './client.entity';
 import {
   ClientFieldError,
@@ -66,14 +66,13 @@ export class ClientsService {
       await this.checkDocument(tx, values.document, null);
       await this.checkBilling(tx, operator, null, values.billingClientId);
       const client = await this.repository.insert(tx, values);
-      await this.emit(
-        tx,
-        client.id,
+      await this.emit(tx, {
+        clientId: client.id,
         operator,
-        'created',
-        'client',
-        diff<ClientValues>(null, values, CLIENT_FIELDS),
-      );
+        action: 'created',
+        subject: 'client',
+        changes: diff<ClientValues>(null, values, CLIENT_FIELDS),
+      });
       return client;
     });
   }
@@ -93,7 +92,8 @@ export class ClientsService {
       if (!(await this.repository.updateIfVersion(tx, id, current.version, values)))
         throw new ClientVersionConflictError(await this.findVisible(operator, id));
       const changes = diff<ClientValues>(current, values, CLIENT_FIELDS);
-      if (Object.keys(changes).length) await this.emit(tx, id, operator, 'updated', 'client', changes);
+      if (Object.keys(changes).length)
+        await this.emit(tx, { clientId: id, operator, action: 'updated', subject: 'client', changes });
       return this.repository.get(id, tx);
     });
   }
@@ -123,20 +123,12 @@ export class ClientsService {
     return visible ? { visible: true, ...payer } : { visible: false };
   }
 
-  async emit(
-    manager: EntityManager,
-    clientId: string,
-    operator: SessionOperator | null,
-    action: string,
-    subject: string,
-    changes: ClientChangedEvent['changes'],
-    subjectId: string | null = null,
-    subjectLabel: string | null = null,
-  ): Promise<void> {
-    await this.events.emitAsync(
-      CLIENT_CHANGED,
-      new ClientChangedEvent(manager, clientId, operator, action, subject, changes, subjectId, subjectLabel),
-    );
+  /**
+   * Announces a change of the client or its data inside the transaction that made it (`tx`); listeners
+   * (the history, the integrations) write in that transaction, so the change and its record commit together.
+   */
+  async emit(tx: EntityManager, change: ClientChange): Promise<void> {
+    await this.events.emitAsync(CLIENT_CHANGED, new ClientChangedEvent(tx, change));
   }
 
   private async checkDocument(

@@ -115,3 +115,14 @@ export function cleanBody(body: unknown): Record<string, unknown> {
 
 const isScalar = (value: unknown): value is string | number | boolean =>
   typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+
+/** Whether a checkbox was ticked: browsers send `on` (scripts `true` or `1`); an unticked box sends nothing. */
+export const isTicked = (value: unknown): boolean =>
+  value === 'true' || value === 'on' || value === '1' || value === true;
+
+/** A DTO boolean from a checkbox: `@IsOptional() @Transform(checkbox) @IsBoolean()`. */
+export const checkbox = ({ value }: { value: unknown }): boolean => isTicked(value);
+
+/** The values of a repeated field (several checkboxes of one name) as submitted: absent, one, or several. */
+export const tickedValues = (value: unknown): string[] =>
+  value === undefined ? [] : ([] as unknown[]).concat(value).map(String);

@@ -5,7 +5,8 @@ import { CurrentOperator, Roles } from '../common/auth.decorators';
 import { AppError } from '../common/errors/app-error';
 import { isValidYearMonth, todayInSaoPaulo, yearMonthOf, type YearMonth } from '../common/calendar';
 import { flash } from '../common/flash';
-import { FieldErrors, parseForm } from '../common/forms';
+import { renderFormPage } from '../common/form-page';
+import { FieldErrors, parseForm, tickedValues } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { formatBRL } from '../common/money';
@@ -31,7 +32,7 @@ export class ContractReadjustmentsController {
   @Get()
   async due(@Query('due') due: unknown, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
     const month = isValidYearMonth(due) ? due : yearMonthOf(todayInSaoPaulo());
-    await this.renderDue(res, 200, operator, month, {}, {});
+    await this.showDue(res, { operator, month, form: {} });
   }
 
   @Post('readjustments')
@@ -50,7 +51,7 @@ export class ContractReadjustmentsController {
       effectiveFrom?: string;
     };
     const month = isValidYearMonth(values.due) ? values.due : yearMonthOf(todayInSaoPaulo());
-    if (!parsed.ok) return this.renderDue(res, 422, operator, month, values, parsed.errors);
+    if (!parsed.ok) return this.showDue(res, { operator, month, form: values, errors: parsed.errors });
     try {
       const count = await this.readjustments.applyMany(
         operator,
@@ -62,8 +63,13 @@ export class ContractReadjustmentsController {
     } catch (error) {
       if (error instanceof AppError && error.status === 422) {
         const field = error instanceof ContractFieldError ? error.field : 'base';
-        return this.renderDue(res, 422, operator, month, values, {
-          [field]: translate(res.locals.locale, error.messageKey, error.vars),
+        return this.showDue(res, {
+          operator,
+          month,
+          form: values,
+          errors: {
+            [field]: translate(res.locals.locale, error.messageKey, error.vars),
+          },
         });
       }
       throw error;
@@ -109,36 +115,35 @@ export class ContractReadjustmentsController {
     }
   }
 
-  private async renderDue(
+  /** The "Data Base" list of a month: contracts due for readjustment, with the bulk form. */
+  private async showDue(
     res: Response,
-    status: number,
-    operator: SessionOperator,
-    month: YearMonth,
-    form: { contractIds?: string[] | string; percent?: string; effectiveFrom?: string },
-    errors: FieldErrors,
+    page: {
+      operator: SessionOperator;
+      month: YearMonth;
+      form: { contractIds?: string[] | string; percent?: string; effectiveFrom?: string };
+      errors?: FieldErrors;
+    },
   ) {
     const today = todayInSaoPaulo();
     // As submitted: absent, one value or several (a crafted JSON body may send a number).
-    const selected = new Set(
-      form.contractIds === undefined ? [] : ([] as unknown[]).concat(form.contractIds).map(String),
-    );
-    const rows = await this.readjustments.dueIn(operator, month);
-    res.status(status).render('contracts/due', {
-      title: translate(res.locals.locale, 'contracts.dueTitle'),
+    const selected = new Set(tickedValues(page.form.contractIds));
+    const rows = await this.readjustments.dueIn(page.operator, page.month);
+    renderFormPage(res, {
+      view: 'contracts/due',
+      titleKey: 'contracts.dueTitle',
       section: 'contracts',
-      month,
-      rows: rows.map((row) => {
-        const view = contractView(row.contract, today);
-        return {
-          ...view,
+      form: page.form,
+      errors: page.errors,
+      extras: {
+        month: page.month,
+        rows: rows.map((row) => ({
+          ...contractView(row.contract, today),
           clientName: row.clientName,
           clientCode: row.clientCode,
           checked: selected.has(row.id),
-        };
-      }),
-      form,
-      errors,
-      hasErrors: Object.keys(errors).length > 0,
+        })),
+      },
     });
   }
 }

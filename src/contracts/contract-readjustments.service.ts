@@ -170,21 +170,20 @@ export class ContractReadjustmentsService {
       operatorId: operator.id,
       operatorName: operator.name,
     });
-    await this.clients.emit(
-      tx,
-      contract.clientId,
+    await this.clients.emit(tx, {
+      clientId: contract.clientId,
       operator,
-      'readjusted',
-      'contract',
-      {
+      action: 'readjusted',
+      subject: 'contract',
+      changes: {
         monthlyValue: [contract.monthlyValue.toString(), newValue.toString()],
         ...(percentApplied ? { percentApplied: [null, toSqlDecimal(percentApplied)] } : {}),
         effectiveFrom: [null, effectiveFrom],
         nextReadjustmentDate: [contract.nextReadjustmentDate, nextReadjustmentDate],
       },
-      contract.id,
-      contract.name,
-    );
+      subjectId: contract.id,
+      subjectLabel: contract.name,
+    });
     return plan.value;
   }
 }

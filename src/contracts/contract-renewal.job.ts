@@ -79,16 +79,15 @@ export class ContractRenewalJob {
         operatorId: null,
         operatorName: null,
       });
-      await this.clients.emit(
-        tx,
-        contract.clientId,
-        null,
-        'renewed',
-        'contract',
-        { endDate: [contract.endDate, plan.endDate] },
-        id,
-        contract.name,
-      );
+      await this.clients.emit(tx, {
+        clientId: contract.clientId,
+        operator: null,
+        action: 'renewed',
+        subject: 'contract',
+        changes: { endDate: [contract.endDate, plan.endDate] },
+        subjectId: id,
+        subjectLabel: contract.name,
+      });
       return true;
     });
   }

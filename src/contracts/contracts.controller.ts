@@ -7,7 +7,8 @@ import { ClientsService } from '../clients/clients.service';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
 import { todayInSaoPaulo } from '../common/calendar';
 import { flash } from '../common/flash';
-import { addFieldErrors, FieldErrors, parseForm } from '../common/forms';
+import { renderFormPage } from '../common/form-page';
+import { addFieldErrors, FieldErrors, isTicked, parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { parseContractValues } from './contract-values';
@@ -32,14 +33,11 @@ export class ContractsController {
   async newForm(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
     const client = await this.clients.findVisible(operator, id);
     if (client.status !== 'active')
-      return this.renderForm(res, 422, client, {}, { base: inactiveMessage(res) });
-    this.renderForm(
-      res,
-      200,
+      return this.showForm(res, { client, form: {}, errors: { base: inactiveMessage(res) } });
+    this.showForm(res, {
       client,
-      { readjustmentPeriodMonths: 12, readjustmentIndex: 'IPCA', startDate: todayInSaoPaulo() },
-      {},
-    );
+      form: { readjustmentPeriodMonths: 12, readjustmentIndex: 'IPCA', startDate: todayInSaoPaulo() },
+    });
   }
 
   @Roles('admin', 'manager')
@@ -54,14 +52,14 @@ export class ContractsController {
   ) {
     const client = await this.clients.findVisible(operator, id);
     const parsed = await this.parse(body, res);
-    if (!parsed.ok) return this.renderForm(res, 422, client, parsed.values, parsed.errors);
+    if (!parsed.ok) return this.showForm(res, { client, form: parsed.values, errors: parsed.errors });
     try {
       const contract = await this.contracts.create(operator, id, parsed.values);
       flash(req, 'success', 'contracts.created', { name: contract.name });
       redirectAfterChange(req, res, `/contracts/${contract.id}`);
     } catch (error) {
       if (error instanceof ClientInactiveError)
-        return this.renderForm(res, 422, client, parsed.raw, { base: inactiveMessage(res) });
+        return this.showForm(res, { client, form: parsed.raw, errors: { base: inactiveMessage(res) } });
       throw error;
     }
   }
@@ -81,7 +79,7 @@ export class ContractsController {
   ) {
     const { contract, client } = await this.contracts.findVisible(operator, id);
     if (contract.cancelledAt) throw new ContractCancelledError();
-    this.renderForm(res, 200, client, contractFormValues(contract), {}, contract);
+    this.showForm(res, { client, form: contractFormValues(contract), contract });
   }
 
   @Roles('admin', 'manager')
@@ -96,7 +94,8 @@ export class ContractsController {
   ) {
     const { contract, client } = await this.contracts.findVisible(operator, id);
     const parsed = await this.parse(body, res);
-    if (!parsed.ok) return this.renderForm(res, 422, client, parsed.values, parsed.errors, contract);
+    if (!parsed.ok)
+      return this.showForm(res, { client, form: parsed.values, errors: parsed.errors, contract });
     try {
       const updated = await this.contracts.update(operator, id, parsed.values, parsed.version);
       flash(req, 'success', 'contracts.updated', { name: updated.name });
@@ -105,27 +104,21 @@ export class ContractsController {
       if (error instanceof ContractVersionConflictError) {
         // The operator's values stay in the form; the stored version is shown beside them, and saving again
         // (with the new version) is a deliberate overwrite.
-        return this.renderForm(
-          res,
-          409,
+        return this.showForm(res, {
+          status: 409,
           client,
-          { ...parsed.raw, version: error.current.version },
-          {},
-          error.current,
-          {
-            conflict: contractView(error.current, todayInSaoPaulo()),
-          },
-        );
+          form: { ...parsed.raw, version: error.current.version },
+          contract: error.current,
+          conflict: contractView(error.current, todayInSaoPaulo()),
+        });
       }
       if (error instanceof ClientInactiveError) {
-        return this.renderForm(
-          res,
-          422,
+        return this.showForm(res, {
           client,
-          parsed.raw,
-          { base: translate(res.locals.locale, 'contracts.errors.clientInactiveEdit') },
+          form: parsed.raw,
+          errors: { base: translate(res.locals.locale, 'contracts.errors.clientInactiveEdit') },
           contract,
-        );
+        });
       }
       throw error;
     }
@@ -163,38 +156,43 @@ export class ContractsController {
     if (!domain.ok) addFieldErrors(res.locals.locale, domain.errors, errors);
     const values = {
       ...parsed.values,
-      autoRenew: parsed.ok ? parsed.value.autoRenew === true : isChecked(parsed.values.autoRenew),
+      autoRenew: parsed.ok ? parsed.value.autoRenew === true : isTicked(parsed.values.autoRenew),
     };
     if (!parsed.ok || !domain.ok) return { ok: false as const, values, errors };
     return { ok: true as const, values: domain.values, raw: values, version: parsed.value.version };
   }
 
-  private renderForm(
+  private showForm(
     res: Response,
-    status: number,
-    client: Client,
-    form: Record<string, unknown>,
-    errors: FieldErrors,
-    contract?: Contract,
-    extra: Record<string, unknown> = {},
+    page: {
+      client: Client;
+      form: Record<string, unknown>;
+      errors?: FieldErrors;
+      status?: number;
+      contract?: Contract;
+      /** The stored version of a contract someone saved meanwhile (409), shown beside the form. */
+      conflict?: ReturnType<typeof contractView>;
+    },
   ) {
-    const locale = res.locals.locale as string;
-    res.status(status).render('contracts/form', {
-      title: translate(locale, contract ? 'contracts.editTitle' : 'contracts.newTitle'),
+    const { client, contract, form } = page;
+    renderFormPage(res, {
+      view: 'contracts/form',
+      titleKey: contract ? 'contracts.editTitle' : 'contracts.newTitle',
       section: 'clients',
-      client,
-      contract,
+      status: page.status,
       form,
-      errors,
-      hasErrors: Object.keys(errors).length > 0,
-      inactive: !contract && client.status !== 'active',
-      modalities: CONTRACT_MODALITIES.map((value) => ({ value, selected: form.modality === value })),
-      indexes: READJUSTMENT_INDEXES.map((value) => ({ value, selected: form.readjustmentIndex === value })),
-      action: contract ? `/contracts/${contract.id}/edit` : `/clients/${client.id}/contracts/new`,
-      ...extra,
+      errors: page.errors,
+      extras: {
+        client,
+        contract,
+        conflict: page.conflict,
+        inactive: !contract && client.status !== 'active',
+        modalities: CONTRACT_MODALITIES.map((value) => ({ value, selected: form.modality === value })),
+        indexes: READJUSTMENT_INDEXES.map((value) => ({ value, selected: form.readjustmentIndex === value })),
+        action: contract ? `/contracts/${contract.id}/edit` : `/clients/${client.id}/contracts/new`,
+      },
     });
   }
 }
 
 const inactiveMessage = (res: Response) => translate(res.locals.locale, 'contracts.errors.clientInactive');
-const isChecked = (value: unknown) => ['true', 'on', '1'].includes(String(value));

@@ -64,16 +64,15 @@ export class ContractsService {
       const saved = await repo.save(
         repo.create({ ...values, clientId, version: 1, cancelledAt: null, cancellationReason: null }),
       );
-      await this.clients.emit(
-        tx,
+      await this.clients.emit(tx, {
         clientId,
         operator,
-        'created',
-        'contract',
-        diff(null, historySnapshot(values), CONTRACT_VALUE_FIELDS),
-        saved.id,
-        saved.name,
-      );
+        action: 'created',
+        subject: 'contract',
+        changes: diff(null, historySnapshot(values), CONTRACT_VALUE_FIELDS),
+        subjectId: saved.id,
+        subjectLabel: saved.name,
+      });
       return repo.findOneByOrFail({ id: saved.id });
     });
   }
@@ -122,7 +121,15 @@ export class ContractsService {
       );
       const changes = diff(historySnapshot(contract), historySnapshot(values), CONTRACT_VALUE_FIELDS);
       if (Object.keys(changes).length)
-        await this.clients.emit(tx, client.id, operator, 'updated', 'contract', changes, id, values.name);
+        await this.clients.emit(tx, {
+          clientId: client.id,
+          operator,
+          action: 'updated',
+          subject: 'contract',
+          changes,
+          subjectId: id,
+          subjectLabel: values.name,
+        });
       return tx.getRepository(Contract).findOneByOrFail({ id });
     });
   }
@@ -137,16 +144,18 @@ export class ContractsService {
         `UPDATE contracts SET cancelled_at = now(), cancellation_reason = $2, version = version + 1, updated_at = now() WHERE id = $1`,
         [id, reason],
       );
-      await this.clients.emit(
-        tx,
-        client.id,
+      await this.clients.emit(tx, {
+        clientId: client.id,
         operator,
-        'cancelled',
-        'contract',
-        { contractStatus: [before, 'cancelled'], ...(reason ? { cancellationReason: [null, reason] } : {}) },
-        id,
-        contract.name,
-      );
+        action: 'cancelled',
+        subject: 'contract',
+        changes: {
+          contractStatus: [before, 'cancelled'],
+          ...(reason ? { cancellationReason: [null, reason] } : {}),
+        },
+        subjectId: id,
+        subjectLabel: contract.name,
+      });
       return tx.getRepository(Contract).findOneByOrFail({ id });
     });
   }

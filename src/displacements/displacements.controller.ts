@@ -5,9 +5,9 @@ import type { Client } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
 import { flash } from '../common/flash';
+import { renderFormPage } from '../common/form-page';
 import { addFieldErrors, FieldErrors, fieldErrorOf, parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
-import { translate } from '../common/i18n/translate';
 import { formatAmountBR, formatDecimalBR } from '../common/money';
 import type { Displacement } from './displacement.entity';
 import {
@@ -29,7 +29,7 @@ export class DisplacementsController {
   @Get('clients/:id/displacements/new')
   async newForm(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
     const client = await this.clients.findVisible(operator, id);
-    await this.renderForm(res, 200, client, {}, {});
+    await this.showForm(res, { client, form: {} });
   }
 
   @Post('clients/:id/displacements/new')
@@ -43,14 +43,18 @@ export class DisplacementsController {
   ) {
     const client = await this.clients.findVisible(operator, id);
     const parsed = await this.parse(body, res);
-    if (!parsed.ok) return this.renderForm(res, 422, client, parsed.form, parsed.errors);
+    if (!parsed.ok) return this.showForm(res, { client, form: parsed.form, errors: parsed.errors });
     try {
       const created = await this.displacements.create(operator, id, parsed.values);
       flash(req, 'success', 'displacements.created', { name: created.name });
       redirectAfterChange(req, res, `/clients/${id}#displacements`);
     } catch (error) {
       if (error instanceof DisplacementContractError)
-        return this.renderForm(res, 422, client, parsed.form, fieldErrorOf(error, res.locals.locale));
+        return this.showForm(res, {
+          client,
+          form: parsed.form,
+          errors: fieldErrorOf(error, res.locals.locale),
+        });
       throw error;
     }
   }
@@ -67,7 +71,7 @@ export class DisplacementsController {
       value: formatAmountBR(displacement.value),
       distanceKm: displacement.distanceKm ? formatDecimalBR(displacement.distanceKm) : '',
     };
-    await this.renderForm(res, 200, client, form, {}, displacement);
+    await this.showForm(res, { client, form, displacement });
   }
 
   @Post('displacements/:id/edit')
@@ -81,21 +85,20 @@ export class DisplacementsController {
   ) {
     const { displacement, client } = await this.displacements.findVisible(operator, id);
     const parsed = await this.parse(body, res);
-    if (!parsed.ok) return this.renderForm(res, 422, client, parsed.form, parsed.errors, displacement);
+    if (!parsed.ok)
+      return this.showForm(res, { client, form: parsed.form, errors: parsed.errors, displacement });
     try {
       const updated = await this.displacements.update(operator, id, parsed.values);
       flash(req, 'success', 'displacements.updated', { name: updated.name });
       redirectAfterChange(req, res, `/clients/${client.id}#displacements`);
     } catch (error) {
       if (error instanceof DisplacementContractError)
-        return this.renderForm(
-          res,
-          422,
+        return this.showForm(res, {
           client,
-          parsed.form,
-          fieldErrorOf(error, res.locals.locale),
+          form: parsed.form,
+          errors: fieldErrorOf(error, res.locals.locale),
           displacement,
-        );
+        });
       throw error;
     }
   }
@@ -122,31 +125,27 @@ export class DisplacementsController {
     return { ok: true as const, values: domain.values, form: parsed.values };
   }
 
-  private async renderForm(
+  private async showForm(
     res: Response,
-    status: number,
-    client: Client,
-    form: object,
-    errors: FieldErrors,
-    displacement?: Displacement,
+    page: { client: Client; form: object; errors?: FieldErrors; displacement?: Displacement },
   ) {
-    const selected = (form as { contractId?: unknown }).contractId;
+    const { client, displacement } = page;
+    const selected = (page.form as { contractId?: unknown }).contractId;
     const contracts = await this.displacements.contractOptions(client.id);
-    res.status(status).render('displacements/form', {
-      title: translate(
-        res.locals.locale,
-        displacement ? 'displacements.editTitle' : 'displacements.newTitle',
-      ),
+    renderFormPage(res, {
+      view: 'displacements/form',
+      titleKey: displacement ? 'displacements.editTitle' : 'displacements.newTitle',
       section: 'clients',
-      client,
-      displacement,
-      form,
-      errors,
-      hasErrors: Object.keys(errors).length > 0,
-      contracts: contracts.map((k) => ({ ...k, selected: k.id === selected })),
-      action: displacement
-        ? `/displacements/${displacement.id}/edit`
-        : `/clients/${client.id}/displacements/new`,
+      form: page.form,
+      errors: page.errors,
+      extras: {
+        client,
+        displacement,
+        contracts: contracts.map((k) => ({ ...k, selected: k.id === selected })),
+        action: displacement
+          ? `/displacements/${displacement.id}/edit`
+          : `/clients/${client.id}/displacements/new`,
+      },
     });
   }
 }

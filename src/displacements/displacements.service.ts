@@ -81,16 +81,15 @@ export class DisplacementsService {
       const repo = tx.getRepository(Displacement);
       const saved = await repo.save(repo.create({ ...values, clientId }));
       const after = snapshot(values, await contractName(tx, values.contractId));
-      await this.clients.emit(
-        tx,
+      await this.clients.emit(tx, {
         clientId,
         operator,
-        'created',
-        'displacement',
-        diff(null, after, FIELDS),
-        saved.id,
-        saved.name,
-      );
+        action: 'created',
+        subject: 'displacement',
+        changes: diff(null, after, FIELDS),
+        subjectId: saved.id,
+        subjectLabel: saved.name,
+      });
       return saved;
     });
   }
@@ -104,7 +103,15 @@ export class DisplacementsService {
       const before = snapshot(displacement, await contractName(tx, displacement.contractId));
       const changes = diff(before, snapshot(values, await contractName(tx, values.contractId)), FIELDS);
       if (Object.keys(changes).length)
-        await this.clients.emit(tx, client.id, operator, 'updated', 'displacement', changes, id, values.name);
+        await this.clients.emit(tx, {
+          clientId: client.id,
+          operator,
+          action: 'updated',
+          subject: 'displacement',
+          changes,
+          subjectId: id,
+          subjectLabel: values.name,
+        });
       return tx.getRepository(Displacement).findOneByOrFail({ id });
     });
   }
@@ -113,16 +120,15 @@ export class DisplacementsService {
     return this.dataSource.transaction(async (tx) => {
       const { displacement, client } = await this.findVisible(operator, id, tx);
       await tx.getRepository(Displacement).delete(id);
-      await this.clients.emit(
-        tx,
-        client.id,
+      await this.clients.emit(tx, {
+        clientId: client.id,
         operator,
-        'deleted',
-        'displacement',
-        diff(snapshot(displacement, await contractName(tx, displacement.contractId)), {}, FIELDS),
-        id,
-        displacement.name,
-      );
+        action: 'deleted',
+        subject: 'displacement',
+        changes: diff(snapshot(displacement, await contractName(tx, displacement.contractId)), {}, FIELDS),
+        subjectId: id,
+        subjectLabel: displacement.name,
+      });
       return displacement;
     });
   }

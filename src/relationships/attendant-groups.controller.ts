@@ -4,7 +4,8 @@ import type { SessionOperator } from '../auth/session-operator';
 import { AuditLogger } from '../common/audit-logger';
 import { CurrentOperator, Roles } from '../common/auth.decorators';
 import { flash } from '../common/flash';
-import { FieldErrors, fieldErrorOf, parseForm } from '../common/forms';
+import { renderFormPage } from '../common/form-page';
+import { FieldErrors, fieldErrorOf, parseForm, tickedValues } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { AttendantGroup } from './attendant-group.entity';
@@ -34,7 +35,7 @@ export class AttendantGroupsController {
 
   @Get('new')
   async newForm(@Res() res: Response) {
-    await this.renderForm(res, 200, {}, {});
+    await this.showForm(res, { form: {} });
   }
 
   @Post()
@@ -46,7 +47,7 @@ export class AttendantGroupsController {
     @Res() res: Response,
   ) {
     const parsed = await parseForm(AttendantGroupDto, body, res.locals.locale);
-    if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors);
+    if (!parsed.ok) return this.showForm(res, { form: parsed.values, errors: parsed.errors });
     try {
       const created = await this.groups.create(parsed.value);
       // Membership decides which clients an agent sees: an access change worth an audit line.
@@ -59,7 +60,7 @@ export class AttendantGroupsController {
       flash(req, 'success', 'attendantGroups.created', { name: created.name });
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
-        return this.renderForm(res, 422, parsed.value, fieldErrorOf(error, res.locals.locale));
+        return this.showForm(res, { form: parsed.value, errors: fieldErrorOf(error, res.locals.locale) });
       throw error;
     }
     redirectAfterChange(req, res, LIST);
@@ -68,7 +69,7 @@ export class AttendantGroupsController {
   @Get(':id/edit')
   async editForm(@Param('id') id: string, @Res() res: Response) {
     const group = await this.load(id);
-    await this.renderForm(res, 200, { ...group, memberIds: group.members.map((m) => m.id) }, {}, group);
+    await this.showForm(res, { form: { ...group, memberIds: group.members.map((m) => m.id) }, group });
   }
 
   @Post(':id/edit')
@@ -82,7 +83,7 @@ export class AttendantGroupsController {
   ) {
     const group = await this.load(id);
     const parsed = await parseForm(AttendantGroupDto, body, res.locals.locale);
-    if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors, group);
+    if (!parsed.ok) return this.showForm(res, { form: parsed.values, errors: parsed.errors, group });
     try {
       const updated = await this.groups.update(group, parsed.value);
       this.audit.log('attendantGroup.updated', {
@@ -95,7 +96,11 @@ export class AttendantGroupsController {
       flash(req, 'success', 'attendantGroups.updated', { name: updated.name });
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
-        return this.renderForm(res, 422, parsed.value, fieldErrorOf(error, res.locals.locale), group);
+        return this.showForm(res, {
+          form: parsed.value,
+          errors: fieldErrorOf(error, res.locals.locale),
+          group,
+        });
       throw error;
     }
     redirectAfterChange(req, res, LIST);
@@ -107,25 +112,24 @@ export class AttendantGroupsController {
     return group;
   }
 
-  private async renderForm(
+  private async showForm(
     res: Response,
-    status: number,
-    form: { memberIds?: unknown },
-    errors: FieldErrors,
-    group?: AttendantGroup,
+    page: { form: { memberIds?: unknown }; errors?: FieldErrors; group?: AttendantGroup },
   ) {
-    const memberIds =
-      form.memberIds === undefined ? [] : ([] as unknown[]).concat(form.memberIds).map(String);
-    res.status(status).render('settings/attendant-groups/form', {
-      title: translate(res.locals.locale, group ? 'attendantGroups.edit' : 'attendantGroups.new'),
+    const { group } = page;
+    renderFormPage(res, {
+      view: 'settings/attendant-groups/form',
+      titleKey: group ? 'attendantGroups.edit' : 'attendantGroups.new',
       section: 'settings',
-      group,
-      form: { ...form, memberIds },
-      errors,
-      candidates: await this.groups.candidates(),
-      // Deactivated operators cannot be kept: saving the form drops them, so say so before it happens.
-      inactiveMembers: group?.members.filter((m) => !m.active) ?? [],
-      action: group ? `${LIST}/${group.id}/edit` : LIST,
+      form: { ...page.form, memberIds: tickedValues(page.form.memberIds) },
+      errors: page.errors,
+      extras: {
+        group,
+        candidates: await this.groups.candidates(),
+        // Deactivated operators cannot be kept: saving the form drops them, so say so before it happens.
+        inactiveMembers: group?.members.filter((m) => !m.active) ?? [],
+        action: group ? `${LIST}/${group.id}/edit` : LIST,
+      },
     });
   }
 }

@@ -2,7 +2,8 @@ import { Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Req, R
 import type { Request, Response } from 'express';
 import { Roles } from '../common/auth.decorators';
 import { flash } from '../common/flash';
-import { FieldErrors, fieldErrorOf, parseForm } from '../common/forms';
+import { renderFormPage } from '../common/form-page';
+import { FieldErrors, fieldErrorOf, isTicked, parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { ServiceDeskDto } from './dto/service-desk.dto';
@@ -29,20 +30,20 @@ export class ServiceDesksController {
 
   @Get('new')
   newForm(@Res() res: Response) {
-    this.renderForm(res, 200, { requiresReview: false }, {});
+    this.showForm(res, { form: { requiresReview: false } });
   }
 
   @Post()
   @HttpCode(200)
   async create(@Body() body: unknown, @Req() req: Request, @Res() res: Response) {
     const parsed = await parseForm(ServiceDeskDto, body, res.locals.locale);
-    if (!parsed.ok) return this.renderForm(res, 422, checked(parsed.values), parsed.errors);
+    if (!parsed.ok) return this.showForm(res, { form: checked(parsed.values), errors: parsed.errors });
     try {
       const created = await this.desks.create(parsed.value);
       flash(req, 'success', 'serviceDesks.created', { name: created.name });
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
-        return this.renderForm(res, 422, parsed.value, fieldErrorOf(error, res.locals.locale));
+        return this.showForm(res, { form: parsed.value, errors: fieldErrorOf(error, res.locals.locale) });
       throw error;
     }
     redirectAfterChange(req, res, LIST);
@@ -51,7 +52,7 @@ export class ServiceDesksController {
   @Get(':id/edit')
   async editForm(@Param('id') id: string, @Res() res: Response) {
     const desk = await this.load(id);
-    this.renderForm(res, 200, desk, {}, desk);
+    this.showForm(res, { form: desk, desk });
   }
 
   @Post(':id/edit')
@@ -59,13 +60,17 @@ export class ServiceDesksController {
   async update(@Param('id') id: string, @Body() body: unknown, @Req() req: Request, @Res() res: Response) {
     const desk = await this.load(id);
     const parsed = await parseForm(ServiceDeskDto, body, res.locals.locale);
-    if (!parsed.ok) return this.renderForm(res, 422, checked(parsed.values), parsed.errors, desk);
+    if (!parsed.ok) return this.showForm(res, { form: checked(parsed.values), errors: parsed.errors, desk });
     try {
       const updated = await this.desks.update(desk, parsed.value);
       flash(req, 'success', 'serviceDesks.updated', { name: updated.name });
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
-        return this.renderForm(res, 422, parsed.value, fieldErrorOf(error, res.locals.locale), desk);
+        return this.showForm(res, {
+          form: parsed.value,
+          errors: fieldErrorOf(error, res.locals.locale),
+          desk,
+        });
       throw error;
     }
     redirectAfterChange(req, res, LIST);
@@ -77,14 +82,15 @@ export class ServiceDesksController {
     return desk;
   }
 
-  private renderForm(res: Response, status: number, form: object, errors: FieldErrors, desk?: ServiceDesk) {
-    res.status(status).render('settings/service-desks/form', {
-      title: translate(res.locals.locale, desk ? 'serviceDesks.edit' : 'serviceDesks.new'),
+  private showForm(res: Response, page: { form: object; errors?: FieldErrors; desk?: ServiceDesk }) {
+    const { desk } = page;
+    renderFormPage(res, {
+      view: 'settings/service-desks/form',
+      titleKey: desk ? 'serviceDesks.edit' : 'serviceDesks.new',
       section: 'settings',
-      desk,
-      form,
-      errors,
-      action: desk ? `${LIST}/${desk.id}/edit` : LIST,
+      form: page.form,
+      errors: page.errors,
+      extras: { desk, action: desk ? `${LIST}/${desk.id}/edit` : LIST },
     });
   }
 }
@@ -92,5 +98,5 @@ export class ServiceDesksController {
 /** The raw values of a rejected form, with the checkbox back as a boolean so it stays ticked. */
 const checked = (values: Record<string, unknown>) => ({
   ...values,
-  requiresReview: ['true', 'on', '1'].includes(String(values.requiresReview)),
+  requiresReview: isTicked(values.requiresReview),
 });

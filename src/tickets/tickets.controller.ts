@@ -14,9 +14,10 @@ import type { Request, Response } from 'express';
 import type { SessionOperator } from '../auth/session-operator';
 import type { Client } from '../clients/client.entity';
 import { ClientsService } from '../clients/clients.service';
-import { displayDocument } from '../clients/client-view';
+import { clientOptionLabel, displayDocument } from '../clients/client-view';
 import { CurrentOperator } from '../common/auth.decorators';
 import { flash } from '../common/flash';
+import { renderFormPage } from '../common/form-page';
 import { FieldErrors, parseForm } from '../common/forms';
 import { redirectAfterChange, varyOnHtmx } from '../common/htmx';
 import { isUuid } from '../common/ids';
@@ -89,7 +90,7 @@ export class TicketsController {
       title: text(query.title),
       description: text(query.description),
     };
-    await this.renderForm(res, 200, operator, form, {}, text(query.q)?.slice(0, 100) ?? '');
+    await this.showForm(res, { operator, form, q: text(query.q)?.slice(0, 100) ?? '' });
   }
 
   @Post('new')
@@ -102,13 +103,11 @@ export class TicketsController {
   ) {
     const parsed = await parseForm(TicketFormDto, body, res.locals.locale);
     if (!parsed.ok)
-      return this.renderForm(
-        res,
-        422,
+      return this.showForm(res, {
         operator,
-        parsed.values,
-        choiceMessages(parsed.errors, parsed.values, res),
-      );
+        form: parsed.values,
+        errors: choiceMessages(parsed.errors, parsed.values, res),
+      });
     try {
       const ticket = await this.tickets.create(operator, parsed.value);
       flash(req, 'success', 'tickets.created', { label: label(ticket) });
@@ -116,8 +115,12 @@ export class TicketsController {
     } catch (error) {
       if (error instanceof TicketFieldError || error instanceof TicketClientInactiveError) {
         const field = error instanceof TicketFieldError ? error.field : 'clientId';
-        return this.renderForm(res, 422, operator, parsed.values, {
-          [field]: translate(res.locals.locale, error.messageKey),
+        return this.showForm(res, {
+          operator,
+          form: parsed.values,
+          errors: {
+            [field]: translate(res.locals.locale, error.messageKey),
+          },
         });
       }
       throw error;
@@ -134,47 +137,42 @@ export class TicketsController {
    * offered. Step 2: the chosen client's linked desks and groups and its contacts. An inactive client
    * named in the URL or the form is refused with 422 and a message.
    */
-  private async renderForm(
+  private async showForm(
     res: Response,
-    status: number,
-    operator: SessionOperator,
-    form: FormValues,
-    errors: FieldErrors,
-    q = '',
+    page: { operator: SessionOperator; form: FormValues; errors?: FieldErrors; q?: string },
   ) {
-    const locale = res.locals.locale as string;
+    const { operator, form } = page;
+    let errors = page.errors ?? {};
     let client: Client | null = null;
     if (isUuid(form.clientId)) {
       client = await this.clients.findVisible(operator, form.clientId).catch(notFoundAsNull);
-      if (client && client.status !== 'active') {
-        errors = { ...errors, clientId: translate(locale, 'tickets.errors.clientInactive') };
-        status = 422;
+      if (client && !client.isActive) {
+        errors = { ...errors, clientId: translate(res.locals.locale, 'tickets.errors.clientInactive') };
         client = null;
       }
     }
     const options = client ? await this.tickets.formOptions(client.id) : null;
-    const picker = client ? [] : await this.clients.searchPickable(operator, q);
+    const picker = client ? [] : await this.clients.searchPickable(operator, page.q ?? '');
     const only = <T extends { id: string }>(list: T[], chosen: unknown) =>
       list.map((item) => ({ ...item, selected: item.id === chosen || (list.length === 1 && !chosen) }));
-    res.status(status).render('tickets/form', {
-      title: translate(locale, 'tickets.newTitle'),
+    renderFormPage(res, {
+      view: 'tickets/form',
+      titleKey: 'tickets.newTitle',
       section: 'tickets',
       form,
       errors,
-      hasErrors: Object.keys(errors).length > 0,
-      client: client ? { ...client, documentDisplay: displayDocument(client.document) } : null,
-      desks: options ? only(options.desks, form.serviceDeskId) : [],
-      groups: options ? only(options.groups, form.attendantGroupId) : [],
-      contacts: options
-        ? options.contacts.map((c) => ({ ...c, selected: c.id === form.requesterContactId }))
-        : [],
-      missingLinks: options ? !options.desks.length || !options.groups.length : false,
-      q,
-      picker: picker.map((c) => ({
-        id: c.id,
-        label: `${c.tradeName} (#${c.code}${c.document ? ` · ${displayDocument(c.document)}` : ''})`,
-      })),
-      statuses: TICKET_STATUSES,
+      extras: {
+        client: client ? { ...client, documentDisplay: displayDocument(client.document) } : null,
+        desks: options ? only(options.desks, form.serviceDeskId) : [],
+        groups: options ? only(options.groups, form.attendantGroupId) : [],
+        contacts: options
+          ? options.contacts.map((c) => ({ ...c, selected: c.id === form.requesterContactId }))
+          : [],
+        missingLinks: options ? !options.desks.length || !options.groups.length : false,
+        q: page.q ?? '',
+        picker: picker.map((c) => ({ id: c.id, label: clientOptionLabel(c) })),
+        statuses: TICKET_STATUSES,
+      },
     });
   }
 }

@@ -101,16 +101,15 @@ export class TicketsService {
       });
       const id = ticket.id;
       await this.repository.addEvent(tx, { ticketId: id, operator, kind: 'created', from: null, to: 'open' });
-      await this.clients.emit(
-        tx,
-        client.id,
+      await this.clients.emit(tx, {
+        clientId: client.id,
         operator,
-        'created',
-        'ticket',
-        { title: [null, ticket.title] },
-        id,
-        label(ticket),
-      );
+        action: 'created',
+        subject: 'ticket',
+        changes: { title: [null, ticket.title] },
+        subjectId: id,
+        subjectLabel: label(ticket),
+      });
       return ticket;
     });
   }
@@ -136,16 +135,15 @@ export class TicketsService {
         from: ticket.status,
         to: status,
       });
-      await this.clients.emit(
-        tx,
-        ticket.clientId,
+      await this.clients.emit(tx, {
+        clientId: ticket.clientId,
         operator,
-        'status_changed',
-        'ticket',
-        { ticketStatus: [ticket.status, status] },
-        id,
-        label(ticket),
-      );
+        action: 'status_changed',
+        subject: 'ticket',
+        changes: { ticketStatus: [ticket.status, status] },
+        subjectId: id,
+        subjectLabel: label(ticket),
+      });
       return this.repository.get(id, tx);
     });
   }
@@ -164,7 +162,15 @@ export class TicketsService {
         from: 'closed',
         to: 'closed',
       });
-      await this.clients.emit(tx, ticket.clientId, operator, 'reviewed', 'ticket', {}, id, label(ticket));
+      await this.clients.emit(tx, {
+        clientId: ticket.clientId,
+        operator,
+        action: 'reviewed',
+        subject: 'ticket',
+        changes: {},
+        subjectId: id,
+        subjectLabel: label(ticket),
+      });
       return this.repository.get(id, tx);
     });
   }

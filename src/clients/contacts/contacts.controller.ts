@@ -3,9 +3,9 @@ import type { Request, Response } from 'express';
 import type { SessionOperator } from '../../auth/session-operator';
 import { CurrentOperator, Roles } from '../../common/auth.decorators';
 import { flash } from '../../common/flash';
+import { renderFormPage } from '../../common/form-page';
 import { FieldErrors, parseForm } from '../../common/forms';
 import { redirectAfterChange } from '../../common/htmx';
-import { translate } from '../../common/i18n/translate';
 import { Client } from '../client.entity';
 import { displayPhone } from '../client-view';
 import { ClientsService } from '../clients.service';
@@ -25,7 +25,7 @@ export class ContactsController {
   @Get('new')
   async newForm(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
     const client = await this.clients.findVisible(operator, id);
-    this.renderForm(res, 200, client, {}, {});
+    this.showForm(res, { client, form: {} });
   }
 
   @Post('new')
@@ -39,7 +39,7 @@ export class ContactsController {
   ) {
     const client = await this.clients.findVisible(operator, id);
     const parsed = await parseForm(ContactFormDto, body, res.locals.locale);
-    if (!parsed.ok) return this.renderForm(res, 422, client, parsed.values, parsed.errors);
+    if (!parsed.ok) return this.showForm(res, { client, form: parsed.values, errors: parsed.errors });
     const contact = await this.contacts.create(operator, id, parsed.value);
     flash(req, 'success', 'contacts.created', { name: contact.name });
     redirectAfterChange(req, res, `/clients/${id}#contacts`);
@@ -54,14 +54,8 @@ export class ContactsController {
   ) {
     const contact = await this.contacts.find(operator, id, contactId);
     const client = await this.clients.findVisible(operator, id);
-    this.renderForm(
-      res,
-      200,
-      client,
-      { ...contact, phone: displayPhone(contact.phone), mobile: displayPhone(contact.mobile) },
-      {},
-      contact,
-    );
+    const form = { ...contact, phone: displayPhone(contact.phone), mobile: displayPhone(contact.mobile) };
+    this.showForm(res, { client, contact, form });
   }
 
   @Post(':contactId/edit')
@@ -77,7 +71,8 @@ export class ContactsController {
     const contact = await this.contacts.find(operator, id, contactId);
     const client = await this.clients.findVisible(operator, id);
     const parsed = await parseForm(ContactFormDto, body, res.locals.locale);
-    if (!parsed.ok) return this.renderForm(res, 422, client, parsed.values, parsed.errors, contact);
+    if (!parsed.ok)
+      return this.showForm(res, { client, contact, form: parsed.values, errors: parsed.errors });
     await this.contacts.update(operator, id, contactId, parsed.value);
     flash(req, 'success', 'contacts.updated', { name: parsed.value.name });
     redirectAfterChange(req, res, `/clients/${id}#contacts`);
@@ -98,24 +93,24 @@ export class ContactsController {
     redirectAfterChange(req, res, `/clients/${id}#contacts`);
   }
 
-  private renderForm(
+  private showForm(
     res: Response,
-    status: number,
-    client: Client,
-    form: object,
-    errors: FieldErrors,
-    contact?: Contact,
+    page: { client: Client; contact?: Contact; form: object; errors?: FieldErrors },
   ) {
-    res.status(status).render('clients/contacts/form', {
-      title: translate(res.locals.locale, contact ? 'contacts.editTitle' : 'contacts.newTitle'),
+    const { client, contact } = page;
+    renderFormPage(res, {
+      view: 'clients/contacts/form',
+      titleKey: contact ? 'contacts.editTitle' : 'contacts.newTitle',
       section: 'clients',
-      client,
-      contact,
-      form,
-      errors,
-      action: contact
-        ? `/clients/${client.id}/contacts/${contact.id}/edit`
-        : `/clients/${client.id}/contacts/new`,
+      form: page.form,
+      errors: page.errors,
+      extras: {
+        client,
+        contact,
+        action: contact
+          ? `/clients/${client.id}/contacts/${contact.id}/edit`
+          : `/clients/${client.id}/contacts/new`,
+      },
     });
   }
 }

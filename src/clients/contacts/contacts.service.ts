@@ -49,16 +49,15 @@ export class ContactsService {
       const contact = await tx
         .getRepository(Contact)
         .save(tx.getRepository(Contact).create({ ...values, clientId }));
-      await this.clients.emit(
-        tx,
+      await this.clients.emit(tx, {
         clientId,
         operator,
-        'created',
-        'contact',
-        diff<ContactValues>(null, values, CONTACT_FIELDS),
-        contact.id,
-        contact.name,
-      );
+        action: 'created',
+        subject: 'contact',
+        changes: diff<ContactValues>(null, values, CONTACT_FIELDS),
+        subjectId: contact.id,
+        subjectLabel: contact.name,
+      });
       return contact;
     });
   }
@@ -84,16 +83,15 @@ export class ContactsService {
       await tx.getRepository(Contact).update(contactId, values);
       const changes = diff<ContactValues>(current, values, CONTACT_FIELDS);
       if (Object.keys(changes).length)
-        await this.clients.emit(
-          tx,
+        await this.clients.emit(tx, {
           clientId,
           operator,
-          'updated',
-          'contact',
+          action: 'updated',
+          subject: 'contact',
           changes,
-          contactId,
-          values.name,
-        );
+          subjectId: contactId,
+          subjectLabel: values.name,
+        });
       return { ...current, ...values };
     });
   }
@@ -104,16 +102,15 @@ export class ContactsService {
       const current = await tx.getRepository(Contact).findOneBy({ id: contactId, clientId });
       if (!current) throw new NotFoundException();
       await tx.getRepository(Contact).delete(contactId);
-      await this.clients.emit(
-        tx,
+      await this.clients.emit(tx, {
         clientId,
         operator,
-        'deleted',
-        'contact',
-        diff<ContactValues>(current, {}, CONTACT_FIELDS),
-        contactId,
-        current.name,
-      );
+        action: 'deleted',
+        subject: 'contact',
+        changes: diff<ContactValues>(current, {}, CONTACT_FIELDS),
+        subjectId: contactId,
+        subjectLabel: current.name,
+      });
     });
   }
 }

@@ -1,8 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Length, MaxLength, Min } from 'class-validator';
+import { checkbox } from '../../common/forms';
 
-const checkbox = ({ value }: { value: unknown }) =>
-  value === 'true' || value === 'on' || value === '1' || value === true;
 const text = { message: 'validation.invalid' };
 const max = 'validation.maxLength|$constraint1';
 

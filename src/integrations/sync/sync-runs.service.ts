@@ -309,16 +309,14 @@ export class SyncRunsService implements OnModuleInit, OnApplicationBootstrap {
     before: string | null,
     after: string,
   ) {
-    await this.clients.emit(
-      tx,
+    await this.clients.emit(tx, {
       clientId,
-      null,
-      'linked',
-      'integration',
-      { externalId: [before, after] },
-      null,
-      PROVIDER_LABELS[providerId],
-    );
+      operator: null,
+      action: 'linked',
+      subject: 'integration',
+      changes: { externalId: [before, after] },
+      subjectLabel: PROVIDER_LABELS[providerId],
+    });
   }
 
   private recordError(providerId: ProviderId, clientId: string, error: SyncError): Promise<void> {

@@ -152,7 +152,15 @@ export class CallsService implements OnModuleInit {
         callResult: [null, values.result],
       };
       if (values.errorCode) changes.callError = [null, `${values.errorCode}: ${values.error}`];
-      await this.clients.emit(tx, clientId, operator, 'called', 'contact', changes, contact.id, contact.name);
+      await this.clients.emit(tx, {
+        clientId,
+        operator,
+        action: 'called',
+        subject: 'contact',
+        changes,
+        subjectId: contact.id,
+        subjectLabel: contact.name,
+      });
       return log;
     });
   }

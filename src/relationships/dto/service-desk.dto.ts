@@ -1,8 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-
-const checkbox = ({ value }: { value: unknown }) =>
-  value === 'true' || value === 'on' || value === '1' || value === true;
+import { checkbox } from '../../common/forms';
 
 export class ServiceDeskDto {
   @IsString({ message: 'validation.required' })

@@ -1,9 +1,8 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsOptional, IsString, Length, MaxLength } from 'class-validator';
 import { IsBrazilianPhone } from '../../validation/decorators';
+import { checkbox } from '../../../common/forms';
 
-const checkbox = ({ value }: { value: unknown }) =>
-  value === 'true' || value === 'on' || value === '1' || value === true;
 const max = 'validation.maxLength|$constraint1';
 
 export class ContactFormDto {

@@ -1,9 +1,7 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsOptional, IsString, IsUrl, Matches, MaxLength } from 'class-validator';
 import { ASAAS_ENVIRONMENTS, type AsaasEnvironment } from '../asaas-client';
-
-const checkbox = ({ value }: { value: unknown }) =>
-  value === 'true' || value === 'on' || value === '1' || value === true;
+import { checkbox } from '../../../common/forms';
 
 /** `/settings/integrations/asaas`. The API key is write-only: blank keeps the stored one. */
 export class AsaasSettingsDto {

@@ -22,9 +22,8 @@ import {
   type HttpMethod,
   type ProviderKind,
 } from '../telephony-settings.entity';
+import { checkbox } from '../../../common/forms';
 
-const checkbox = ({ value }: { value: unknown }) =>
-  value === 'true' || value === 'on' || value === '1' || value === true;
 const max = 'validation.maxLength|$constraint1';
 const SINGLE_LINE = /^[^\r\n\0]*$/;
 
