@@ -2,6 +2,7 @@ import type { ClientPage, ClientRow } from './client-list.service';
 import { COUNT_CAP, MIN_SEARCH } from './client-list.sql';
 import { displayDocument, displayPhone } from './client-view';
 import { listUrl, PAGE_SIZE, SORT_KEYS, STATUS_FILTERS, type ListState } from './dto/list-clients.query';
+import { isActiveStatus } from './client.entity';
 
 /** Everything `clients/_table` needs: rows with display values, header links, the pager. */
 export function tableView(state: ListState, page: ClientPage, locale: string) {
@@ -49,7 +50,7 @@ export function rowView(row: ClientRow, returnTo: string) {
     phoneHref: row.primaryContactPhone ? `tel:${row.primaryContactPhone}` : null,
     phoneDisplay: displayPhone(row.primaryContactPhone),
     canPickContact: !row.primaryContactPhone && row.contactsWithPhone > 0,
-    isActive: row.status === 'active',
+    isActive: isActiveStatus(row.status),
     returnTo,
   };
 }

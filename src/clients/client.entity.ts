@@ -4,6 +4,8 @@ export const PERSON_TYPES = ['PJ', 'PF'] as const;
 export type PersonType = (typeof PERSON_TYPES)[number];
 export const CLIENT_STATUSES = ['active', 'inactive'] as const;
 export type ClientStatus = (typeof CLIENT_STATUSES)[number];
+/** `Client.isActive` for a status read without the entity (a list row). */
+export const isActiveStatus = (status: ClientStatus): boolean => status === 'active';
 
 /** The fields an operator edits on the registration form (SPEC §3.1), in form order. */
 export const CLIENT_FIELDS = [
@@ -63,7 +65,8 @@ export class Client {
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 
+  /** An inactive client can no longer be used: no new tickets or contracts, not offered in pickers. */
   get isActive(): boolean {
-    return this.status === 'active';
+    return isActiveStatus(this.status);
   }
 }

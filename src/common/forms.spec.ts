@@ -139,7 +139,10 @@ describe('parseForm', () => {
       BadRequestException,
     );
     await expect(parseForm(NameDto, { name: 'Ana', role: 'admin', id: '1' }, 'pt-BR')).rejects.toThrow(
-      /role, id|id, role/,
+      /^Campos desconhecidos: (role, id|id, role)$/,
+    );
+    await expect(parseForm(NameDto, { name: 'Ana', role: 'admin' }, 'en')).rejects.toThrow(
+      /^Unknown fields: role$/,
     );
   });
 

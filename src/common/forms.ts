@@ -29,7 +29,8 @@ export async function parseForm<T extends object>(
   });
   const unknown = errors.filter((e) => e.constraints?.whitelistValidation);
   if (unknown.length) {
-    throw new BadRequestException(`Campos desconhecidos: ${unknown.map((e) => e.property).join(', ')}`);
+    const fields = unknown.map((e) => e.property).join(', ');
+    throw new BadRequestException(translate(locale, 'validation.unknownFields', { fields }));
   }
   if (errors.length) return { ok: false, errors: toFieldErrors(errors, locale), values };
   return { ok: true, value: instance, values };

@@ -5,6 +5,7 @@ import { todayInSaoPaulo } from '../common/calendar';
 import { contractStatusSql } from './contract-status.sql';
 import { contractView } from './contract-view';
 import { ContractsService } from './contracts.service';
+import { managesClients } from '../auth/role-policy';
 
 /**
  * How contracts plug into the client: the "Contratos" section of the client page (with the "Novo contrato"
@@ -32,7 +33,7 @@ export class ContractsRegistration implements OnModuleInit {
         };
       },
       action: (client, operator) =>
-        client.status === 'active' && operator.role !== 'agent'
+        client.isActive && managesClients(operator)
           ? { labelKey: 'contracts.new', href: `/clients/${client.id}/contracts/new` }
           : null,
     });

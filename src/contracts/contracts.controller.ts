@@ -32,7 +32,7 @@ export class ContractsController {
   @Get('clients/:id/contracts/new')
   async newForm(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
     const client = await this.clients.findVisible(operator, id);
-    if (client.status !== 'active')
+    if (!client.isActive)
       return this.showForm(res, { client, form: {}, errors: { base: inactiveMessage(res) } });
     this.showForm(res, {
       client,
@@ -186,7 +186,7 @@ export class ContractsController {
         client,
         contract,
         conflict: page.conflict,
-        inactive: !contract && client.status !== 'active',
+        inactive: !contract && !client.isActive,
         modalities: CONTRACT_MODALITIES.map((value) => ({ value, selected: form.modality === value })),
         indexes: READJUSTMENT_INDEXES.map((value) => ({ value, selected: form.readjustmentIndex === value })),
         action: contract ? `/contracts/${contract.id}/edit` : `/clients/${client.id}/contracts/new`,

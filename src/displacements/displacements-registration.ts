@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ClientSectionsRegistry } from '../clients/client-sections';
 import { formatBRL, formatDecimalBR, sumMoney } from '../common/money';
 import { DisplacementsService } from './displacements.service';
+import { managesClients } from '../auth/role-policy';
 
 /** The "Deslocamentos" section of the client page, with the "Novo deslocamento" next step. */
 @Injectable()
@@ -33,7 +34,7 @@ export class DisplacementsRegistration implements OnModuleInit {
         };
       },
       action: (client, operator) =>
-        operator.role !== 'agent'
+        managesClients(operator)
           ? { labelKey: 'displacements.new', href: `/clients/${client.id}/displacements/new` }
           : null,
     });

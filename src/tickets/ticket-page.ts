@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { TICKET_STATUSES } from './ticket.entity';
+import { isPendingReview, TICKET_STATUSES } from './ticket.entity';
 import { TICKET_STATUS_BADGES } from './ticket-view';
 import type { TicketDetail } from './tickets.service';
 
@@ -16,9 +16,9 @@ export function renderTicketPage(
     section: 'tickets',
     ...detail,
     statusBadge: TICKET_STATUS_BADGES[ticket.status],
-    pendingReview: desk.requiresReview && ticket.status === 'closed' && !ticket.reviewedAt,
+    pendingReview: isPendingReview(ticket, desk.requiresReview),
     statuses: TICKET_STATUSES.filter((s) => s !== ticket.status),
-    clientInactive: client.status !== 'active',
+    clientInactive: !client.isActive,
     error,
   });
 }

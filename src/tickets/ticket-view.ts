@@ -1,5 +1,5 @@
 import type { TicketRow } from './tickets.repository';
-import type { TicketStatus } from './ticket.entity';
+import { isPendingReview, type TicketStatus } from './ticket.entity';
 
 export const TICKET_STATUS_BADGES: Record<TicketStatus, string> = {
   open: 'badge-info',
@@ -14,6 +14,6 @@ export function ticketRowView(row: TicketRow) {
   return {
     ...row,
     statusBadge: TICKET_STATUS_BADGES[row.status],
-    pendingReview: row.requiresReview && row.status === 'closed' && !row.reviewedAt,
+    pendingReview: isPendingReview(row, row.requiresReview),
   };
 }

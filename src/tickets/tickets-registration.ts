@@ -30,9 +30,7 @@ export class TicketsRegistration implements OnModuleInit {
         return { tickets: rows.map(ticketRowView), total, more: total > rows.length };
       },
       action: (client) =>
-        client.status === 'active'
-          ? { labelKey: 'tickets.new', href: `/tickets/new?clientId=${client.id}` }
-          : null,
+        client.isActive ? { labelKey: 'tickets.new', href: `/tickets/new?clientId=${client.id}` } : null,
     });
 
     this.blockers.register({

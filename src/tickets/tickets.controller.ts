@@ -72,7 +72,7 @@ export class TicketsController {
       statusFilters: TICKET_STATUS_FILTERS.map((value) => ({ value, selected: state.status === value })),
       desks: catalog.desks.map((d) => ({ ...d, selected: d.id === state.serviceDeskId })),
       clearClient: ticketListUrl(state, { clientId: null, page: 1 }),
-      newHref: client && client.status === 'active' ? `/tickets/new?clientId=${client.id}` : '/tickets/new',
+      newHref: client?.isActive ? `/tickets/new?clientId=${client.id}` : '/tickets/new',
       prev: state.page > 1 ? ticketListUrl(state, { page: state.page - 1 }) : null,
       next: hasNext && state.page < MAX_TICKET_PAGE ? ticketListUrl(state, { page: state.page + 1 }) : null,
     });

@@ -84,6 +84,7 @@ export const en: Record<string, string> = {
   'error.500': 'Something unexpected went wrong. Nothing was changed; please try again.',
   'error.503': 'The database is unavailable right now. Try again in a few seconds.',
   'error.home': 'Back to the start',
+  'validation.unknownFields': 'Unknown fields: {fields}',
   'validation.required': 'Required.',
   'validation.email': 'Enter a valid e-mail.',
   'validation.length': 'Must have between {0} and {1} characters.',

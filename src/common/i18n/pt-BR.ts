@@ -84,6 +84,7 @@ export const ptBR: Record<string, string> = {
   'error.500': 'Ocorreu um erro inesperado. Nada foi alterado; tente de novo.',
   'error.503': 'O banco de dados está indisponível no momento. Tente de novo em alguns segundos.',
   'error.home': 'Voltar ao início',
+  'validation.unknownFields': 'Campos desconhecidos: {fields}',
   'validation.required': 'Campo obrigatório.',
   'validation.email': 'Informe um e-mail válido.',
   'validation.length': 'Deve ter entre {0} e {1} caracteres.',

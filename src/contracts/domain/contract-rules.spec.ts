@@ -7,8 +7,6 @@ import {
   computeContractStatus,
   CONTRACT_ERROR_CODES,
   CONTRACT_MODALITIES,
-  CONTRACT_MODALITY_LABELS,
-  CONTRACT_STATUS_LABELS,
   CONTRACT_STATUSES,
   ContractStatus,
   ContractStatusInput,
@@ -21,7 +19,6 @@ import {
   parsePercent,
   planReadjustment,
   planRenewal,
-  READJUSTMENT_INDEX_LABELS,
   READJUSTMENT_INDEXES,
   ReadjustmentInput,
   resolveContractTerms,
@@ -34,12 +31,17 @@ const modernDate = fc
   .map((d) => d.toISOString().slice(0, 10));
 
 describe('vocabularies', () => {
-  it('labels every modality, index and status in pt-BR', () => {
-    expect(Object.keys(CONTRACT_MODALITY_LABELS).sort()).toEqual([...CONTRACT_MODALITIES].sort());
-    expect(Object.keys(READJUSTMENT_INDEX_LABELS).sort()).toEqual([...READJUSTMENT_INDEXES].sort());
-    expect(Object.keys(CONTRACT_STATUS_LABELS).sort()).toEqual([...CONTRACT_STATUSES].sort());
-    expect(CONTRACT_STATUS_LABELS.pending_readjustment).toBe('Reajuste pendente');
-    expect(READJUSTMENT_INDEX_LABELS['IGP-M']).toBe('IGP-M');
+  it('names every modality, index and status in pt-BR and English', () => {
+    for (const catalog of [ptBR, en]) {
+      for (const modality of CONTRACT_MODALITIES)
+        expect(catalog[`contracts.modality.${modality}`]).toEqual(expect.any(String));
+      for (const index of READJUSTMENT_INDEXES)
+        expect(catalog[`contracts.index.${index}`]).toEqual(expect.any(String));
+      for (const status of CONTRACT_STATUSES)
+        expect(catalog[`contracts.status.${status}`]).toEqual(expect.any(String));
+    }
+    expect(ptBR['contracts.status.pending_readjustment']).toBe('Reajuste pendente');
+    expect(ptBR['contracts.modality.free']).toBe('Livre');
   });
 
   it('has a pt-BR and an English text for every error code', () => {

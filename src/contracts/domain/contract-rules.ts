@@ -22,6 +22,10 @@ import {
 // ---------------------------------------------------------------------------------------------------------
 // Vocabularies
 
+/**
+ * Tiflux's contract modalities; `free` is its "Livre" (a fixed value with no usage limit). Operators read
+ * them through the i18n catalogs (`contracts.modality.*`), as the indexes and statuses.
+ */
 export const CONTRACT_MODALITIES = [
   'fixed_monthly',
   'hours_bank',
@@ -31,34 +35,11 @@ export const CONTRACT_MODALITIES = [
 ] as const;
 export type ContractModality = (typeof CONTRACT_MODALITIES)[number];
 
-/** Tiflux's own pt-BR names; `free` is its "Livre" modality (a fixed value with no usage limit, A8). */
-export const CONTRACT_MODALITY_LABELS: Readonly<Record<ContractModality, string>> = {
-  fixed_monthly: 'Mensal fixo',
-  hours_bank: 'Banco de horas',
-  per_ticket: 'Por ticket',
-  product_saas: 'Produto/SaaS',
-  free: 'Livre',
-};
-
 export const READJUSTMENT_INDEXES = ['IPCA', 'IGP-M', 'INPC', 'fixed'] as const;
 export type ReadjustmentIndex = (typeof READJUSTMENT_INDEXES)[number];
 
-export const READJUSTMENT_INDEX_LABELS: Readonly<Record<ReadjustmentIndex, string>> = {
-  IPCA: 'IPCA',
-  'IGP-M': 'IGP-M',
-  INPC: 'INPC',
-  fixed: 'Percentual fixo',
-};
-
 export const CONTRACT_STATUSES = ['active', 'pending_readjustment', 'expired', 'cancelled'] as const;
 export type ContractStatus = (typeof CONTRACT_STATUSES)[number];
-
-export const CONTRACT_STATUS_LABELS: Readonly<Record<ContractStatus, string>> = {
-  active: 'Ativo',
-  pending_readjustment: 'Reajuste pendente',
-  expired: 'Vencido',
-  cancelled: 'Cancelado',
-};
 
 export function isContractModality(value: unknown): value is ContractModality {
   return typeof value === 'string' && (CONTRACT_MODALITIES as readonly string[]).includes(value);

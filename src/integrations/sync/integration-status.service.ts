@@ -6,6 +6,7 @@ import { ClientIntegrationLink, type LinkStatus } from './client-integration-lin
 import { PROVIDER_LABELS, PROVIDERS, type ProviderId } from './integration-settings.entity';
 import { syncErrorMessage } from './sync-error-message';
 import { SyncProvidersRegistry } from './sync-provider';
+import { administers, managesClients } from '../../auth/role-policy';
 
 /** What the client page shows for one provider (the `integrations/_client-status` fragment). */
 export interface ClientProviderStatus {
@@ -72,8 +73,8 @@ export class IntegrationStatusService {
             ? syncErrorMessage(operator.locale, PROVIDER_LABELS[provider], link.lastErrorCode, link.lastError)
             : null,
           inQueue: queued.some((q) => q.provider === provider),
-          canSync: readiness.ready && operator.role !== 'agent',
-          canConfigure: operator.role === 'admin',
+          canSync: readiness.ready && managesClients(operator),
+          canConfigure: administers(operator),
         };
       }),
     );

@@ -4,6 +4,7 @@ import { CLIENT_CHANGED, ClientChangedEvent } from '../../clients/client-events'
 import { ClientSectionsRegistry } from '../../clients/client-sections';
 import { PurgeScrubsRegistry, type PurgeScrub } from '../../clients/purge/purge-scrubs';
 import { IntegrationStatusService } from './integration-status.service';
+import { managesClients } from '../../auth/role-policy';
 
 /** The client fields sent to Asaas and Conta Azul: changing one of them makes the customer there stale. */
 export const SYNCED_FIELDS = new Set([
@@ -69,7 +70,7 @@ export class IntegrationsRegistration implements OnModuleInit {
       partial: 'integrations/_section',
       load: async (client, operator) => ({ providers: await this.status.forClient(client.id, operator) }),
       action: (client, operator) =>
-        operator.role !== 'agent'
+        managesClients(operator)
           ? { labelKey: 'integrations.nextStep', href: `/clients/${client.id}#integrations` }
           : null,
     });
