@@ -17,6 +17,7 @@ import { parseForm } from '../common/forms';
 import { isHtmx, redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { ClientListService } from './client-list.service';
+import { ClientPhoneActions } from './client-phone-actions';
 import { ClientStatusService } from './client-status.service';
 import { rowView } from './client-list-view';
 import { ChangeStatusDto } from './dto/status.dto';
@@ -31,6 +32,7 @@ export class ClientStatusController {
   constructor(
     private readonly status: ClientStatusService,
     private readonly list: ClientListService,
+    private readonly phoneActions: ClientPhoneActions,
   ) {}
 
   /**
@@ -58,11 +60,14 @@ export class ClientStatusController {
           message: translate(res.locals.locale, b.messageKey, { count: b.count }),
         }));
     if (isHtmx(req)) {
-      const row = await this.list.row(operator, id);
+      const [row, clickToCall] = await Promise.all([
+        this.list.row(operator, id),
+        this.phoneActions.clickToCall(),
+      ]);
       if (!row) throw new NotFoundException();
       return res
         .status(result.ok ? 200 : 422)
-        .render('clients/_row', { ...rowView(row, back), blockers, layout: false });
+        .render('clients/_row', { ...rowView(row, back), blockers, clickToCall, layout: false });
     }
     if (!result.ok) {
       return res.status(422).render('clients/status-refused', {

@@ -22,6 +22,7 @@ import { translate } from '../common/i18n/translate';
 import { ClientLinksService } from '../relationships/client-links.service';
 import { ClientListService } from './client-list.service';
 import { tableView } from './client-list-view';
+import { ClientPhoneActions } from './client-phone-actions';
 import { ClientSectionsRegistry } from './client-sections';
 import {
   clientOptionLabel,
@@ -48,6 +49,7 @@ export class ClientsController {
     private readonly contacts: ContactsService,
     private readonly links: ClientLinksService,
     private readonly sections: ClientSectionsRegistry,
+    private readonly phoneActions: ClientPhoneActions,
   ) {}
 
   /** The whole page, or just the table when htmx asks for `#clients-table` (sort, filter, search, page). */
@@ -63,9 +65,13 @@ export class ClientsController {
     const parsed = await parseForm(ListClientsQuery, query, res.locals.locale);
     if (!parsed.ok) throw new BadRequestException(Object.keys(parsed.errors).join(', '));
     const state = listState(parsed.value);
-    const page = await this.list.page(operator, state);
+    const [page, clickToCall] = await Promise.all([
+      this.list.page(operator, state),
+      this.phoneActions.clickToCall(),
+    ]);
     const view = {
       ...tableView(state, page, res.locals.locale as string),
+      clickToCall,
       section: 'clients',
       title: translate(res.locals.locale, 'clients.title'),
     };
@@ -137,11 +143,12 @@ export class ClientsController {
   @Get(':id')
   async show(@Param('id') id: string, @CurrentOperator() operator: SessionOperator, @Res() res: Response) {
     const client = await this.clients.findVisible(operator, id);
-    const [contacts, links, billing, sections] = await Promise.all([
+    const [contacts, links, billing, sections, clickToCall] = await Promise.all([
       this.contacts.list(client.id),
       this.links.linksOf(client.id),
       this.clients.findBillingClient(operator, client.billingClientId),
       this.sections.render(client, operator),
+      this.phoneActions.clickToCall(),
     ]);
     res.render('clients/show', {
       title: client.tradeName,
@@ -163,6 +170,7 @@ export class ClientsController {
       links,
       sections,
       actions: sections.map((s) => s.action).filter(Boolean),
+      clickToCall,
     });
   }
 

@@ -6,6 +6,7 @@ import { ClientDeletionService } from './client-deletion.service';
 import { ClientListService } from './client-list.service';
 import { ClientRelationshipsController } from './client-relationships.controller';
 import { ClientRelationshipsService } from './client-relationships.service';
+import { ClientPhoneActions } from './client-phone-actions';
 import { ClientSectionsRegistry } from './client-sections';
 import { ClientStatusController } from './client-status.controller';
 import { ClientStatusService } from './client-status.service';
@@ -29,6 +30,7 @@ import { PurgeScrubsRegistry } from './purge/purge-scrubs';
     ClientRelationshipsService,
     ContactsService,
     ClientSectionsRegistry,
+    ClientPhoneActions,
     InactivationBlockersRegistry,
     ClientDeletionService,
     ClientPurgeService,
@@ -48,6 +50,7 @@ import { PurgeScrubsRegistry } from './purge/purge-scrubs';
     ClientListService,
     ContactsService,
     ClientSectionsRegistry,
+    ClientPhoneActions,
     InactivationBlockersRegistry,
     ClientPurgeService,
     PurgeScrubsRegistry,

@@ -2,6 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { SessionOperator } from '../../auth/session-operator';
+import { ClientPhoneActions } from '../../clients/client-phone-actions';
 import { ClientSectionsRegistry } from '../../clients/client-sections';
 import { displayPhone } from '../../clients/client-view';
 import { ClientsService } from '../../clients/clients.service';
@@ -41,9 +42,12 @@ export class CallsService implements OnModuleInit {
     private readonly contacts: ContactsService,
     private readonly settings: TelephonySettingsService,
     private readonly sections: ClientSectionsRegistry,
+    private readonly phoneActions: ClientPhoneActions,
   ) {}
 
   onModuleInit(): void {
+    // The client views show call buttons while a PBX is configured (the provider kind is cached briefly).
+    this.phoneActions.register({ placesCalls: async () => (await this.settings.kind()) !== 'none' });
     this.sections.register({
       id: 'calls',
       titleKey: 'calls.title',
