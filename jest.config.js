@@ -1,6 +1,6 @@
-// Three tiers (STYLE.md): unit specs beside the code, HTTP/integration tests against real PostgreSQL
+// Three tiers: unit specs beside the code, HTTP/integration tests against real PostgreSQL
 // (or embedded PGlite when no database URL is given), and browser tests in headless Chromium.
-// Nest 12 is ESM-only: @swc/jest compiles TypeScript and Nest's ESM to CommonJS (research/stack.md §2.6).
+// Nest 12 is ESM-only: @swc/jest compiles TypeScript and Nest's ESM to CommonJS.
 const esm = ['@nestjs', '@noble', '@scure', 'file-type', 'strtok3', 'token-types', '@tokenizer', '@borewit', 'uint8array-extras', 'otplib', '@otplib'];
 const transform = {
   '^.+\\.(t|j)s$': [
@@ -16,7 +16,7 @@ const transform = {
     },
   ],
 };
-// Embedded PGlite needs --experimental-vm-modules (research/stack.md §2.6). Forked workers inherit NODE_OPTIONS;
+// Embedded PGlite needs --experimental-vm-modules. Forked workers inherit NODE_OPTIONS;
 // test/support/jest-runner.js makes sure a bare `npx jest` always uses a worker.
 if (!/--experimental-vm-modules/.test(process.env.NODE_OPTIONS ?? '')) {
   process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules`.trim();

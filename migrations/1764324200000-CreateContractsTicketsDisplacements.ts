@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Contracts (+ revisions / adendos), displacements and the minimal tickets (SPEC §3.4–§3.6).
+ * Contracts (+ revisions / adendos), displacements and the minimal tickets.
  *
  * A contract's status is not stored: it follows from its dates (`computeContractStatus`), so it is computed
  * on every read and in SQL where a query needs it (inactivation blockers); the daily job only renews.

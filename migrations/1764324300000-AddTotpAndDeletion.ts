@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Two-factor authentication for operators and the deletion of clients (SPEC §6).
+ * Two-factor authentication for operators and the deletion of clients.
  *
  * - TOTP state lives on the operator: the seed sealed with AES-256-GCM (never in clear), the last time
  *   step used (replay guard, claimed with one conditional UPDATE) and the failure counters.

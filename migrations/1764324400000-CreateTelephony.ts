@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Click-to-call (SPEC §8): the one row of telephony settings and the log of every call attempt.
+ * Click-to-call: the one row of telephony settings and the log of every call attempt.
  *
  * Settings are a single row (id = 1, seeded with provider `none`, i.e. `tel:` links) so reading them never
  * has to choose between rows. Call logs keep the contact's and operator's names: the log must still read

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Asaas and Conta Azul (SPEC §8): their settings, each client's link to the customer it became on the
+ * Asaas and Conta Azul: their settings, each client's link to the customer it became on the
  * provider, and the sync runs (one client, or all active clients) with their progress.
  *
  * - `integration_settings`: one row per provider, seeded, so saving and the token refresh lock an existing

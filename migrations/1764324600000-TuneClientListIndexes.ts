@@ -4,7 +4,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 const NULLABLE_SORT_COLUMNS = ['legal_name', 'document', 'city'];
 
 /**
- * Indexes for every order the client list asks for (SPEC §4, §9; measured in BENCHMARKS.md).
+ * Indexes for every order the client list asks for (measured in BENCHMARKS.md).
  *
  * - The list sorts `key DESC NULLS LAST, id DESC`. A btree read backwards yields `DESC NULLS FIRST`, so
  *   for the nullable keys the `(key, id)` indexes of CreateClients could not serve it: PostgreSQL sorted

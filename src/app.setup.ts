@@ -33,7 +33,7 @@ export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
 
 export function sessionCookieName(config: AppConfig): string {
-  // `__Host-` pins the cookie to this origin (S1); browsers only accept it over HTTPS.
+  // `__Host-` pins the cookie to this origin (no Domain, Path=/, Secure); browsers only accept it over HTTPS.
   return config.cookieSecure ? '__Host-clientela.sid' : 'clientela.sid';
 }
 
@@ -43,15 +43,15 @@ export function sharedPool(dataSource: DataSource): Pool {
 }
 
 /**
- * Everything Express needs before Nest's router: security headers, body parsing (before CSRF, see
- * research/stack.md pitfall 3), static files (before sessions, so assets never touch the database),
+ * Everything Express needs before Nest's router: security headers, body parsing (before CSRF, which
+ * reads the parsed `_csrf` field), static files (before sessions, so assets never touch the database),
  * PostgreSQL-backed sessions, CSRF and the view engine. Shared by main.ts and the tests.
  */
 export async function configureApp(app: NestExpressApplication, config: AppConfig): Promise<void> {
   const dataSource = app.get(DataSource);
   const pool = sharedPool(dataSource);
   const dbLogger = new Logger('Database');
-  pool.on('error', (err) => dbLogger.error(err)); // an idle client's error must not kill the process (R5)
+  pool.on('error', (err) => dbLogger.error(err)); // an idle client's error must not kill the process
 
   if (config.trustProxy) app.set('trust proxy', config.trustProxy === 'true' ? true : config.trustProxy);
   app.disable('x-powered-by');

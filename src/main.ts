@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const app = await createApp(config, database.url);
   const logger = new Logger('Main');
 
-  // A stray rejection or pool error is logged, never fatal (research/security.md R5).
+  // A stray rejection or pool error is logged, never fatal: one bad connection must not stop the app.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
   let closing = false;

@@ -5,7 +5,7 @@ import { DataSource } from 'typeorm';
 import { sharedPool } from '../app.setup';
 
 const WINDOW_SECONDS = 15 * 60;
-/** Failed logins allowed per account and per client address in 15 minutes (research/security.md S11). */
+/** Failed logins allowed per account and per client address in 15 minutes (slows password guessing). */
 export const ACCOUNT_FAILURES = 10;
 export const ADDRESS_FAILURES = 30;
 

@@ -1,6 +1,6 @@
 import argon2 from 'argon2';
 
-/** argon2id with OWASP's minimum (m = 19 MiB, t = 2, p = 1): about 30 ms here (research/security.md S11). */
+/** argon2id with OWASP's minimum (m = 19 MiB, t = 2, p = 1): about 30 ms here. */
 const OPTIONS = { type: argon2.argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 } as const;
 /** At most this many hashes at once, so a login flood cannot exhaust memory (ASVS 5.0 15.2.2). */
 const MAX_CONCURRENT = 4;

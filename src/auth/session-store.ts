@@ -7,7 +7,7 @@ import type { Pool } from 'pg';
  * How stale the stored idle deadline may get before a request moves it on. With `rolling` sessions every
  * response would otherwise UPDATE the session row (a write and a commit per page view); now it happens at
  * most once a minute per session. The deadline only ever lags behind, so the idle timeout an operator sees
- * is between 29 and 30 minutes — never longer than IDLE_TIMEOUT_MS (S4 in docs/SECURITY.md).
+ * is between 29 and 30 minutes — never longer than IDLE_TIMEOUT_MS.
  */
 export const TOUCH_INTERVAL_MS = 60 * 1000;
 

@@ -111,7 +111,7 @@ export class SessionsController {
       });
     }
     await this.throttle.recordSuccess(email);
-    // A fresh session id at login defeats session fixation (S2).
+    // A fresh session id at login defeats session fixation: an id planted before login never signs in.
     await promisify(req.session.regenerate.bind(req.session))();
     req.session.operator = toSessionOperator(operator);
     req.session.loginAt = Date.now();

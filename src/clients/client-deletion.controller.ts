@@ -26,7 +26,7 @@ interface DialogView {
 }
 
 /**
- * `/clients/:id/delete` (SPEC §6): step 1 lists what will be removed, with counts; step 2 (`?step=code`)
+ * `/clients/:id/delete`: step 1 lists what will be removed, with counts; step 2 (`?step=code`)
  * asks for the operator's current TOTP code; the POST marks the client. One handler serves the htmx
  * dialog (a fragment) and the page without JavaScript.
  */

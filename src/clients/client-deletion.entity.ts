@@ -4,7 +4,7 @@ import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 export type TableCounts = Record<string, number>;
 
 /**
- * The proof that a client was erased (SPEC §6.4, LGPD Art. 16): which client (id and code), who asked,
+ * The proof that a client was erased (LGPD Art. 16): which client (id and code), who asked,
  * when, how much data it had and when the purge finished. Holds no personal data and no foreign key to
  * clients, so it outlives the purge.
  */

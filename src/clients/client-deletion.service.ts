@@ -27,7 +27,7 @@ export interface RequestContext {
   requestId?: unknown;
 }
 
-/** Deletion of a client (SPEC §6): the blast radius, then the TOTP-confirmed mark. The purge does the rest. */
+/** Deletion of a client: the blast radius, then the TOTP-confirmed mark. The purge does the rest. */
 @Injectable()
 export class ClientDeletionService {
   constructor(
@@ -50,7 +50,7 @@ export class ClientDeletionService {
   }
 
   /**
-   * Step 2, one transaction (S19): the code is verified and its time step claimed, the client is marked
+   * Step 2, one transaction, all or nothing: the code is verified and its time step claimed, the client is marked
    * (from then on every query skips it and the guard trigger refuses new rows for it), clients billed to
    * it stop being, and the PII-free deletion record is written with the counts. A wrong code changes
    * nothing but the operator's failure count.

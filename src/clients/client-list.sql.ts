@@ -5,7 +5,7 @@ import { ListState, PAGE_SIZE, SortKey } from './dto/list-clients.query';
 import { documentSearch, escapeLike, normalizeSearch } from './search';
 
 /**
- * The SQL of the client list (SPEC §4, §9), shared by ClientListService, the plan tests and the bench's
+ * The SQL of the client list, shared by ClientListService, the plan tests and the bench's
  * bare baseline, so all three run exactly the same statement. Performance notes, measured on 1,000,000
  * clients (BENCHMARKS.md):
  *
@@ -53,7 +53,7 @@ export interface ListQuery extends SqlQuery {
 }
 
 /**
- * `key DIR, id DIR` as the indexes store it. Empty values come last in both directions (SPEC §4): that is
+ * `key DIR, id DIR` as the indexes store it. Empty values come last in both directions: that is
  * PostgreSQL's default for ASC; for DESC a nullable key says NULLS LAST (its `_desc_idx` index has that
  * order) and a NOT NULL key leaves the default, which then orders the same rows the same way.
  */

@@ -25,7 +25,7 @@ import { ChangeStatusDto } from './dto/status.dto';
 const localPath = (value: string | undefined, fallback: string) =>
   value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : fallback;
 
-/** `POST /clients/:id/status`: the inline activate/inactivate toggle (SPEC §5). */
+/** `POST /clients/:id/status`: the inline activate/inactivate toggle. */
 @Controller('clients/:id/status')
 @Roles('admin', 'manager')
 export class ClientStatusController {

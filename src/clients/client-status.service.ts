@@ -10,7 +10,7 @@ import { InactivationBlocker, InactivationBlockersRegistry } from './inactivatio
 export type StatusChangeResult =
   { ok: true; client: Client } | { ok: false; blockers: InactivationBlocker[] };
 
-/** Activation and inactivation (SPEC §5). */
+/** Activation and inactivation: refused while tickets or contracts are unfinished; reactivation always allowed. */
 @Injectable()
 export class ClientStatusService {
   constructor(

@@ -7,7 +7,7 @@ export type ClientStatus = (typeof CLIENT_STATUSES)[number];
 /** `Client.isActive` for a status read without the entity (a list row). */
 export const isActiveStatus = (status: ClientStatus): boolean => status === 'active';
 
-/** The fields an operator edits on the registration form (SPEC §3.1), in form order. */
+/** The fields an operator edits on the registration form, in form order. */
 export const CLIENT_FIELDS = [
   'tradeName',
   'legalName',

@@ -1,7 +1,7 @@
 import { summarizeDeletion, totalRows } from './deletion-summary';
 
 describe('summarizeDeletion', () => {
-  it('lists every kind of SPEC §6.1 in order, with zero when the client has none', () => {
+  it('lists every kind of data in order, with zero when the client has none', () => {
     expect(summarizeDeletion({}).map((k) => [k.key, k.count])).toEqual([
       ['contacts', 0],
       ['contracts', 0],

@@ -9,7 +9,7 @@ export interface DeletionKind {
 }
 
 /**
- * The kinds the confirmation always lists (SPEC §6.1), in this order, mapped from table names. A table
+ * The kinds the confirmation always lists (even at zero, so the operator sees what was checked), in this order, mapped from table names. A table
  * added by a later module that matches none of them is still counted and listed by its own name.
  */
 const KINDS: Array<{ key: string; matches: (table: string) => boolean }> = [

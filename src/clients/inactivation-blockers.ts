@@ -11,7 +11,7 @@ export interface InactivationBlocker {
 
 /**
  * Modules that own data which must end before a client goes inactive (tickets, contracts) register a
- * source here (SPEC §5). Sources run inside the status-change transaction, after the client row is
+ * source here: while any counts more than zero, inactivation is refused. Sources run inside the status-change transaction, after the client row is
  * locked, so a ticket created at the same moment cannot slip through.
  */
 export interface InactivationBlockerSource {

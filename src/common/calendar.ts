@@ -2,7 +2,7 @@
  * Calendar dates as `YYYY-MM-DD` strings (what `<input type=date>` sends and what TypeORM returns for a
  * PostgreSQL `date` column). No `Date` objects and no time zone are involved, so nothing drifts by a day:
  * the arithmetic is done on day numbers with integer math. Only `dateInSaoPaulo` touches an instant, and it
- * asks Intl for the wall-clock date in America/Sao_Paulo (the UI's zone, STYLE.md).
+ * asks Intl for the wall-clock date in America/Sao_Paulo (the zone operators live in; the database keeps UTC).
  *
  * Years 0001–9999 only (4-digit years keep string comparison equal to date comparison).
  */

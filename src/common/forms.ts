@@ -10,7 +10,7 @@ export type FormResult<T> =
 
 /**
  * Turns a submitted form into a validated DTO. Strings are trimmed and blank ones dropped (so optional
- * fields stay optional); a field the DTO does not declare is a 400 (mass assignment, S13); invalid values
+ * fields stay optional); a field the DTO does not declare is a 400 (no mass assignment of `id`, `status`…); invalid values
  * come back as one translated message per field, with the submitted values, for a 422 re-render.
  *
  * Validation messages are i18n keys with positional arguments: `'validation.length|$constraint1|$constraint2'`.

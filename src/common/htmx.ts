@@ -13,7 +13,7 @@ export function htmxTargetId(req: Request): string | undefined {
 /**
  * After a successful change: a plain form gets 303 See Other; htmx gets `HX-Redirect`, so the browser
  * loads the next page (with its flash message) and the address bar and history stay true
- * (STYLE.md: "decided in one helper"). A pending flash message is stored before the answer leaves —
+ * (every change redirects through this one helper). A pending flash message is stored before the answer leaves —
  * for 303s by the `saveFlashBeforeRedirect` middleware (app.setup.ts), for htmx here.
  */
 export function redirectAfterChange(req: Request, res: Response, url: string): void {

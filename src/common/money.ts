@@ -1,5 +1,5 @@
 /**
- * Exact money and decimals without floats (STYLE.md: `numeric(12,2)` in SQL, exact decimals in code).
+ * Exact money and decimals without floats: `numeric(12,2)` in SQL, BigInt cents in code (a float loses centavos).
  *
  * Money is an integer number of centavos held in a `bigint`; other decimals (percentages, hours, km) are
  * `units / 10^scale`, also on `bigint`. No library: the arithmetic needed here is four operations and one

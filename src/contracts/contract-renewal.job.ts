@@ -10,7 +10,7 @@ import { Contract } from './contract.entity';
 import { isRenewalDue, planRenewal } from './domain/contract-rules';
 
 /**
- * The daily contract job (SPEC §3.4, Tiflux behaviour 13): every auto-renewing contract whose term ended
+ * The daily contract job (as Tiflux renews automatically): every auto-renewing contract whose term ended
  * before today is extended by one period (its duration, else its readjustment period — `planRenewal`, which
  * also catches up on days the job did not run), recorded as a 'renewal' revision and in the client history
  * by the system.

@@ -10,7 +10,7 @@ import {
 } from './domain/contract-rules';
 
 /**
- * A client's contract (SPEC §3.4). Its status is not a column: it follows from the dates
+ * A client's contract. Its status is not a column: it follows from the dates
  * (`computeContractStatus`) and is computed on every read, in São Paulo's calendar — see `statusOn`, and
  * `contract-status.sql.ts` for the same rule in SQL.
  */

@@ -9,7 +9,7 @@ import { managesClients } from '../auth/role-policy';
 
 /**
  * How contracts plug into the client: the "Contratos" section of the client page (with the "Novo contrato"
- * next step for active clients) and the inactivation rule of SPEC §5 — contracts active or pending
+ * next step for active clients) and the inactivation rule — contracts active or pending
  * readjustment keep a client active.
  */
 @Injectable()

@@ -16,7 +16,7 @@ import { ContractCancelledError, ContractVersionConflictError } from './contract
 import { computeContractStatus } from './domain/contract-rules';
 
 /**
- * Contracts of a client (SPEC §3.4): each use case checks access through the client, loads or 404s,
+ * Contracts of a client: each use case checks access through the client, loads or 404s,
  * changes and records the change in the client history in the same transaction. Creating (or editing a
  * contract back into force) locks the client row FOR SHARE and refuses an inactive client, so it cannot
  * interleave with an inactivation (which locks the row FOR UPDATE and counts contracts in force).

@@ -26,7 +26,7 @@ export const isEmbeddedUrl = (url: string): boolean => runningUrls.has(url);
 /**
  * Starts PostgreSQL (PGlite, WASM) in-process and exposes it on a loopback TCP port, so the normal `pg`
  * driver, TypeORM transactions and the session store behave exactly as on a real server
- * (research/stack.md §2.4: `typeorm-pglite` shares one session between "connections" and breaks them).
+ * (`typeorm-pglite` instead shares one session between "connections" and breaks their transactions).
  * `dataDir` undefined keeps the database in memory (tests).
  */
 export async function startEmbeddedDatabase(dataDir?: string): Promise<EmbeddedDatabase> {

@@ -2,7 +2,7 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateCol
 import { decimalTransformer } from '../common/decimal-column';
 import { Decimal, Money, moneyTransformer } from '../common/money';
 
-/** A one-off travel charge of a client (deslocamento avulso, SPEC §3.5). */
+/** A one-off travel charge of a client (deslocamento avulso), optionally under one of its contracts. */
 @Entity('displacements')
 export class Displacement {
   @PrimaryGeneratedColumn('uuid') id: string;

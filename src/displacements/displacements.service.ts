@@ -30,7 +30,7 @@ export class DisplacementContractError extends AppError {
   }
 }
 
-/** A client's one-off travel charges (deslocamentos avulsos, SPEC §3.5): CRUD recorded in the client history. */
+/** A client's one-off travel charges (deslocamentos avulsos): CRUD recorded in the client history. */
 @Injectable()
 export class DisplacementsService {
   constructor(

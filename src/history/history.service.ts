@@ -27,7 +27,7 @@ const FIELD_ORDER: readonly string[] = [
 const rank = (field: string): number =>
   FIELD_ORDER.includes(field) ? FIELD_ORDER.indexOf(field) : FIELD_ORDER.length;
 
-/** The client history (SPEC §9): written in the transaction of each change, shown on the client page. */
+/** The client history (who changed what, and when): written in the transaction of each change, shown on the client page. */
 @Injectable()
 export class HistoryService implements OnModuleInit {
   constructor(

@@ -5,7 +5,7 @@ export type TicketStatus = (typeof TICKET_STATUSES)[number];
 /** Statuses in which a ticket is still being worked on: they keep a client from being inactivated. */
 export const UNFINISHED_TICKET_STATUSES: readonly TicketStatus[] = ['open', 'in_progress', 'waiting'];
 
-/** A ticket, only as much of one as the client rules need (SPEC §3.6). */
+/** A ticket, only as much of one as the client rules need. */
 @Entity('tickets')
 export class Ticket {
   @PrimaryGeneratedColumn('uuid') id: string;

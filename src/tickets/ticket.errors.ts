@@ -18,7 +18,7 @@ export class TicketNotReviewableError extends AppError {
   }
 }
 
-/** The client is inactive: a ticket cannot be opened or moved back into work for it (SPEC §5). */
+/** The client is inactive: a ticket cannot be opened or moved back into work for it. */
 export class TicketClientInactiveError extends AppError {
   constructor(messageKey: string) {
     super(HttpStatus.UNPROCESSABLE_ENTITY, messageKey);

@@ -7,7 +7,7 @@ import { TicketsService } from './tickets.service';
 
 /**
  * How tickets plug into the client: the "Tickets" section of the client page (latest tickets, "Novo ticket")
- * and the inactivation rules of SPEC §5 — tickets open, in progress or waiting, and closed tickets of a
+ * and the inactivation rules — tickets open, in progress or waiting, and closed tickets of a
  * review desk not yet reviewed, keep a client active. Each kind links to the list filtered to it.
  */
 @Injectable()

@@ -7,7 +7,7 @@ import { TicketsRegistration } from './tickets-registration';
 import { TicketsRepository } from './tickets.repository';
 import { TicketsService } from './tickets.service';
 
-/** Minimal tickets: the substrate the client rules need (SPEC §3.6), not a helpdesk. Builds on clients. */
+/** Minimal tickets: the substrate the client rules need , not a helpdesk. Builds on clients. */
 @Module({
   imports: [ClientsModule, RelationshipsModule],
   providers: [TicketsRepository, TicketsService, TicketsRegistration],

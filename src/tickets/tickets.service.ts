@@ -24,11 +24,11 @@ export interface TicketDetail {
 }
 
 /**
- * Minimal tickets (SPEC §3.6): only what the client rules need. Operators see the tickets of the clients they
+ * Minimal tickets: only what the client rules need. Operators see the tickets of the clients they
  * can see (agents: clients linked to their groups; anything else is a 404). Every change writes a ticket
  * event and a client history entry in its transaction. Whatever puts a ticket into work (creating it,
  * reopening it) locks the client row FOR SHARE and refuses an inactive client, so it serialises with an
- * inactivation (SPEC §5).
+ * inactivation.
  */
 @Injectable()
 export class TicketsService {

@@ -7,7 +7,7 @@ import type { ListState } from '../../src/clients/dto/list-clients.query';
 import { displayDocument, displayPhone } from '../../src/clients/client-view';
 
 /**
- * The bench's "physical limit" (research/security.md §3): `node:http` + one `pg` pool + a template
+ * The bench's "physical limit": `node:http` + one `pg` pool + a template
  * literal, serving GET /clients with the very statement the app runs (client-list.sql.ts) for a manager's
  * default list, and the same 50 rows in similar markup. No framework, session, CSRF or template engine.
  *

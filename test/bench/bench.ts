@@ -16,7 +16,7 @@ import { dataSourceOptions } from '../../src/database/data-source-options';
 import { freePort } from '../support/built-app';
 
 /**
- * `npm run bench` (SPEC §9, issue 8): seeds a PostgreSQL database to BENCH_CLIENTS clients if needed,
+ * `npm run bench`: seeds a PostgreSQL database to BENCH_CLIENTS clients if needed,
  * starts the real app and a bare `node:http` + `pg` baseline (bare-server.ts) as child processes on
  * loopback, signs in through the login form, measures with autocannon for bounded durations — the list
  * against the baseline in alternating rounds (A1 B1 A2 B2 …), then other pages, the inline status toggle
@@ -1088,7 +1088,7 @@ ${report.purge.output}
 the app, the baseline, the purge and this database's PostgreSQL backends): other engineers' test suites on the shared
 machine. A run above ${pct(BUSY_CPU)} is repeated once and the quieter of the two is kept ("2nd run"); "(busy)" marks a run that stayed busy.
 
-## Targets (SPEC §9)
+## Targets
 
 | Target | Measured | Goal | Result |
 |---|---:|---:|---|
@@ -1194,7 +1194,7 @@ response the app spends ≈1.4–1.7 ms of CPU against the bare handler's ≈0.5
   and run the schedulers and jobs again, and the embedded PGlite cannot be shared between processes.
 
 Closing the gap would take rendering the list rows without Handlebars (a compiled template function) or a leaner
-HTTP stack than Nest on Express: both against the stack this product chose (SPEC §1), so it is a product decision,
+HTTP stack than Nest on Express: both against the stack this product chose, so it is a product decision,
 not an engineering step: accept ≈58–65 % for this 109 KB page, or allow a compiled renderer for the list rows.
 
 Not done, for the record: an SVG sprite (\`<use href>\`) to shrink the page (both sides would gain); a named

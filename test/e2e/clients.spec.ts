@@ -16,7 +16,7 @@ const notAnExpectedRefusal = (problem: string) =>
 
 /**
  * The clients module in a real browser, twice: with JavaScript (htmx swaps the table and rows and pushes
- * the URL) and without it (the same links and forms do full page loads). Both must work (SPEC §9).
+ * the URL) and without it (the same links and forms do full page loads). Both must work.
  */
 describeBrowser('clients in a browser', () => {
   let t: TestApp;

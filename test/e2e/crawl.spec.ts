@@ -24,7 +24,7 @@ const templateOf = (url: URL) =>
 const SKIPPED = [/^\/logout/, /\/delete(\?|$)/, /^\/settings\/integrations\/conta-azul\/(connect|callback)/];
 
 /**
- * A crawl of every page an admin reaches from the navigation and the client pages (SPEC §9: no console
+ * A crawl of every page an admin reaches from the navigation and the client pages (no console
  * errors or CSP violations anywhere; accessibility: axe-core finds no serious or critical violation), with a
  * screenshot of each distinct template in /tmp/shots/crawl-*.png for a person to look at. Plus the
  * keyboard path through the deletion dialog, the one dialog of the app.

@@ -15,7 +15,7 @@ const SHOTS = process.env.SCREENSHOT_DIR ?? '/tmp/shots';
 const notAnExpectedRefusal = (problem: string) => !/status of 422 \(Unprocessable Entity\)/.test(problem);
 
 /**
- * Deleting a client in a real browser (SPEC §6): the trash icon opens the confirmation as a modal
+ * Deleting a client in a real browser: the trash icon opens the confirmation as a modal
  * dialog with the counts, "Excluir" asks for the TOTP code, the right code lands on the list without
  * the client. Also without JavaScript, where the same markup is a page of its own.
  */

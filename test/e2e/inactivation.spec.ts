@@ -17,7 +17,7 @@ const notTheRefusal = (problem: string) =>
   !/status of 422 \(Unprocessable Entity\) \(http:\/\/[^/]+\/clients\/[0-9a-f-]{36}\/status\)$/.test(problem);
 
 /**
- * SPEC §5 in a real browser: a client with an open ticket on a desk that requires review cannot be
+ * Inactivation in a real browser: a client with an open ticket on a desk that requires review cannot be
  * inactivated from the list — the row says why, with a link — until the ticket is closed and reviewed.
  */
 describeBrowser('inactivating a client in a browser (tickets block it until closed and reviewed)', () => {

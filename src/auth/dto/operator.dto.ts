@@ -69,7 +69,7 @@ export class ChangePasswordDto {
   newPassword: string;
 }
 
-/** A TOTP code from the authenticator app (SPEC §2: field `code`); its format is checked by the TOTP rules. */
+/** A TOTP code from the authenticator app (form field `code`); its format is checked by the TOTP rules. */
 export class TotpCodeDto {
   @IsString({ message: 'validation.required' })
   @MaxLength(16, { message: 'validation.maxLength|$constraint1' })

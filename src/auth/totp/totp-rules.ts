@@ -1,7 +1,7 @@
 import { verifySync } from 'otplib';
 
 /**
- * The TOTP rules of SPEC §6.3 and research/security.md S7–S9, free of I/O so they are unit-tested:
+ * The rules of the second factor (TOTP, RFC 6238), free of I/O so they are unit-tested:
  * 6 digits, 30-second steps, the current step and the previous one only (none in the future), a step
  * never accepted twice, at most 5 failures per 15 minutes and a lock after 10 consecutive failures.
  */

@@ -79,7 +79,7 @@ const affected = (result: unknown): number =>
   Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
 
 /**
- * Operators' second factor (SPEC §6.2–6.3): enrollment, verification with single use of each time step,
+ * Operators' second factor (it confirms a deletion): enrollment, verification with single use of each step,
  * throttling and locking, disable and admin reset. Every attempt is audited with its result; seeds and
  * codes never reach a log.
  */
@@ -166,7 +166,8 @@ export class TotpService {
 
   /**
    * Verifies a code and claims its time step. Pass the caller's transaction manager so the claim commits
-   * or rolls back with the action it authorises (S19). A refusal is counted in that same transaction
+   * or rolls back with the action it authorises (no code is spent by an action that did not happen). A
+   * refusal is counted in that same transaction
    * (its connection may already hold the operator row, locked by a concurrent claim that lost), so the
    * caller must commit, not throw, after a refused code — it has changed nothing else by then.
    *

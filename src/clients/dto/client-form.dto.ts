@@ -27,7 +27,7 @@ const max = 'validation.maxLength|$constraint1';
 const ADDRESS_FIELDS = ['postalCode', 'street', 'number', 'complement', 'district', 'city', 'state'] as const;
 const hasAddress = (o: ClientFormDto) => ADDRESS_FIELDS.some((f) => o[f] !== undefined);
 
-/** Step 1 of "Novo cliente" and the edit form (SPEC §3.1); only the trade name is required. */
+/** Step 1 of "Novo cliente" and the edit form; only the trade name is required. */
 export class ClientFormDto {
   @IsString({ message: 'validation.required' }) @Length(2, 120, { message: len }) tradeName: string;
   @IsOptional() @IsString() @MaxLength(160, { message: max }) legalName?: string;

@@ -9,7 +9,7 @@ export const PAGE_SIZE = 50;
 /** Offset pagination stops here (50 × 200 = 10,000 rows): deeper, the operator refines the search. */
 export const MAX_PAGE = 200;
 
-/** The list's state, all of it in the URL (SPEC §4). Unknown keys or values are a 400. */
+/** The list's state, all of it in the URL (bookmarkable; the back button works). Unknown keys or values are a 400. */
 export class ListClientsQuery {
   @IsOptional() @IsIn(STATUS_FILTERS) status?: StatusFilter;
   @IsOptional() @IsString() @MaxLength(100) q?: string;

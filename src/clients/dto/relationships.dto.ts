@@ -5,7 +5,7 @@ import { ArrayMaxSize, IsArray, IsUUID } from 'class-validator';
 const asList = ({ value }: { value: unknown }) =>
   value === undefined ? [] : Array.isArray(value) ? value : [value];
 
-/** Step 2 of "Novo cliente" (SPEC §7): the teams and desks linked to the client. */
+/** Step 2 of "Novo cliente": the teams and desks linked to the client. */
 export class ClientRelationshipsDto {
   @Transform(asList)
   @IsArray()

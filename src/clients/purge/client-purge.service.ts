@@ -6,7 +6,7 @@ import { AuditLogger } from '../../common/audit-logger';
 import type { TableCounts } from '../client-deletion.entity';
 import { ClientGraph, deleteBatchSql, detachBatchSql, type ForeignKey } from './client-graph';
 
-/** Rows per batch, one short transaction each (SPEC §6.5, research/security.md R2). */
+/** Rows per batch, one short transaction each: locks stay brief, so the purge never blocks normal traffic. */
 export const PURGE_BATCH_SIZE = 5000;
 /** A marked client still present after this long is logged as an error on every run (deadline: 48 h). */
 export const PURGE_OVERDUE_HOURS = 36;
@@ -72,7 +72,7 @@ const emptyReport = (skipped: boolean): PurgeReport => ({
 });
 
 /**
- * Removes every row of the clients marked for deletion (SPEC §6.5). Tables come from the catalog
+ * Removes every row of the clients marked for deletion, within 48 hours of the request (hourly runs). Tables come from the catalog
  * (ClientGraph), children before parents, in batches of at most 5,000 rows, each in its own short
  * transaction with `lock_timeout` 2 s and `statement_timeout` 30 s set locally, so web traffic is never
  * held up. Each batch also adds its rows to the deletion record's `purged_counts`, so the counts stay

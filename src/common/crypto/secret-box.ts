@@ -16,7 +16,7 @@ export class SecretBoxError extends Error {
 /**
  * Secrets at rest (TOTP seeds, integration API keys, OAuth tokens): AES-256-GCM under a key derived from
  * APP_SECRET with HKDF-SHA256 and a purpose label, so each use has its own key and the database alone
- * never suffices to read them (research/security.md S10). Every value is sealed with associated data
+ * never suffices to read them. Every value is sealed with associated data
  * naming what it belongs to (e.g. the operator id), so a ciphertext copied into another row fails to open.
  *
  * Format: `v1.<iv>.<ciphertext>.<tag>` (base64url), a random 96-bit IV per value.

@@ -320,7 +320,7 @@ export const en: Record<string, string> = {
   'validation.addressCity': 'Enter the address city.',
   'validation.addressState': 'Enter the address state.',
   'validation.billingClient': 'Choose a valid paying client.',
-  // contracts, displacements, tickets (issue 4)
+  // contracts, displacements, tickets
   'nav.readjustments': 'Readjustments',
   'contracts.oneMonth': '1 month',
   'contracts.title': 'Contracts',
@@ -575,7 +575,7 @@ export const en: Record<string, string> = {
   'history.field.distanceKm': 'Distance (km)',
   'history.field.title': 'Title',
   'history.field.ticketStatus': 'Ticket status',
-  // Telephony: /settings/telephony, click-to-call, the client's call log (issue 7)
+  // Telephony: /settings/telephony, click-to-call, the client's call log
   'nav.telephony': 'Telephony',
   'telephony.title': 'Telephony (click to call)',
   'telephony.intro':
@@ -687,7 +687,7 @@ export const en: Record<string, string> = {
   'history.action.called': 'called',
   'history.field.callResult': 'Call result',
   'history.field.callError': 'Call error',
-  // --- 2FA (TOTP) and client deletion (issue 5) ---
+  // --- 2FA (TOTP) and client deletion ---
   'totp.title': 'Two-step verification',
   'totp.on': 'On',
   'totp.off': 'Off',
@@ -770,7 +770,7 @@ export const en: Record<string, string> = {
   'deletion.enrollFirst':
     'To delete clients, first turn on two-step verification: scan the QR code and confirm with a code. Then you are taken back to the deletion.',
   'history.subject.billing': 'the billing (the paying client was deleted)',
-  // Billing integrations: Asaas and Conta Azul settings, client sync and its progress (issue 6)
+  // Billing integrations: Asaas and Conta Azul settings, client sync and its progress
   'nav.integrations': 'Integrations',
   'integrations.title': 'Integrations',
   'integrations.pageTitle': 'Billing integrations',

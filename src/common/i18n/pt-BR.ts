@@ -325,7 +325,7 @@ export const ptBR: Record<string, string> = {
   'validation.addressCity': 'Informe a cidade do endereço.',
   'validation.addressState': 'Informe a UF do endereço.',
   'validation.billingClient': 'Escolha um cliente pagador válido.',
-  // contracts, displacements, tickets (issue 4)
+  // contracts, displacements, tickets
   'nav.readjustments': 'Reajustes',
   'contracts.oneMonth': '1 mês',
   'contracts.title': 'Contratos',
@@ -581,7 +581,7 @@ export const ptBR: Record<string, string> = {
   'history.field.distanceKm': 'Distância (km)',
   'history.field.title': 'Título',
   'history.field.ticketStatus': 'Situação do ticket',
-  // Telephony: /settings/telephony, click-to-call, the client's call log (issue 7)
+  // Telephony: /settings/telephony, click-to-call, the client's call log
   'nav.telephony': 'Telefonia',
   'telephony.title': 'Telefonia (clique para ligar)',
   'telephony.intro':
@@ -694,7 +694,7 @@ export const ptBR: Record<string, string> = {
   'history.action.called': 'ligou para',
   'history.field.callResult': 'Resultado da ligação',
   'history.field.callError': 'Erro da ligação',
-  // --- 2FA (TOTP) and client deletion (issue 5) ---
+  // --- 2FA (TOTP) and client deletion ---
   'totp.title': 'Verificação em duas etapas',
   'totp.on': 'Ativa',
   'totp.off': 'Inativa',
@@ -779,7 +779,7 @@ export const ptBR: Record<string, string> = {
   'deletion.enrollFirst':
     'Para excluir clientes, ative antes a verificação em duas etapas: escaneie o QR code e confirme com um código. Depois você volta à exclusão.',
   'history.subject.billing': 'o faturamento (o cliente pagador foi excluído)',
-  // Billing integrations: Asaas and Conta Azul settings, client sync and its progress (issue 6)
+  // Billing integrations: Asaas and Conta Azul settings, client sync and its progress
   'nav.integrations': 'Integrações',
   'integrations.title': 'Integrações',
   'integrations.pageTitle': 'Integrações de faturamento',

@@ -10,8 +10,8 @@ import {
 } from '../../common/money';
 
 /**
- * Contract rules that need no I/O (SPEC §3.4, research/tiflux.md A8 and behaviours 13–14): the closed
- * vocabularies with their pt-BR labels, the status computed on read, end dates, readjustment (reajuste) and
+ * Contract rules that need no I/O, following Tiflux's contract model (modalities, readjustment by index
+ * on a "Data Base" date, automatic renewal): the closed vocabularies, the status computed on read, end dates, readjustment (reajuste) and
  * renewal plans. Dates are `YYYY-MM-DD` calendar days in America/Sao_Paulo; money is exact (`Money`).
  *
  * Validation failures of operator input come back as `{ ok: false, errors: { field: code } }`, where the

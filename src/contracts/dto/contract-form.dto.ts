@@ -6,7 +6,7 @@ const text = { message: 'validation.invalid' };
 const max = 'validation.maxLength|$constraint1';
 
 /**
- * The contract form as submitted (SPEC §10 field names). Numbers, money and dates stay text here: their
+ * The contract form as submitted. Numbers, money and dates stay text here: their
  * pt-BR/plain parsing and the date rules live in `contract-values.ts` and the domain rules, which report
  * every field at once.
  */

@@ -2,7 +2,7 @@ import { IsOptional, IsString, Length, MaxLength } from 'class-validator';
 
 const text = { message: 'validation.invalid' };
 
-/** The displacement form (SPEC §10): value and distance stay text, parsed exactly by `parseDisplacementValues`. */
+/** The displacement form (`name`, `value`, `contractId`, `distanceKm`, `notes`): value and distance stay text, parsed exactly by `parseDisplacementValues`. */
 export class DisplacementFormDto {
   @IsString({ message: 'validation.required' })
   @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' })

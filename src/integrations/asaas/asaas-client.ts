@@ -7,7 +7,7 @@ import {
   type Sleep,
 } from '../sync/provider-http';
 
-/** Asaas API v3 base URLs (research/apis.md §1); a custom one must include `/v3` too. */
+/** Asaas API v3 base URLs (docs.asaas.com); a custom one must include `/v3` too. */
 export const ASAAS_BASE_URLS = {
   sandbox: 'https://api-sandbox.asaas.com/v3',
   production: 'https://api.asaas.com/v3',

@@ -37,7 +37,7 @@ export interface AsaasSettingsView {
 }
 
 /**
- * Asaas (SPEC §8): its settings (the API key sealed, never shown back) and the customer upsert the sync
+ * Asaas (boleto billing): its settings (the API key sealed, never shown back) and the customer upsert the sync
  * runs call — look up by `externalReference` (our id), then by `cpfCnpj`, create only when neither
  * finds one (Asaas allows duplicates); a customer we already know is updated with PUT.
  */

@@ -128,7 +128,7 @@ export class HttpContaAzulApi implements ContaAzulApi {
 }
 
 /**
- * The error text of an API answer. Its JSON shape is not documented (research/apis.md), so the usual
+ * The error text of an API answer. Its JSON shape is not documented, so the usual
  * fields are tried in turn: `message`, `error_description`, `error`, `errors[]`, `detail`, `title`.
  */
 export function messageOf(response: ProviderResponse): string {

@@ -1,6 +1,6 @@
 import { DEFAULT_RETRY, providerRequest, type FetchLike, type RetryPolicy } from '../sync/provider-http';
 
-/** The current Conta Azul API (research/apis.md §2): OAuth2 authorization code at auth.contaazul.com. */
+/** The current Conta Azul API (developers.contaazul.com): OAuth2 authorization code at auth.contaazul.com. */
 export const CONTA_AZUL_DEFAULTS = {
   authBaseUrl: 'https://auth.contaazul.com',
   apiBaseUrl: 'https://api-v2.contaazul.com',

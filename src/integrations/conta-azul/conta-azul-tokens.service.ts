@@ -60,7 +60,7 @@ export class ContaAzulTokens {
   private async refresh(oauth: ContaAzulOAuth, client: OAuthClientConfig, stale: string): Promise<string> {
     const outcome = await this.dataSource.transaction(
       async (tx): Promise<{ token: string } | { error: SyncError }> => {
-        // The token endpoint is called while the row is locked: allow the waits that implies (R4: per transaction).
+        // The token endpoint is called while the row is locked: allow the waits that implies, for this transaction only.
         await tx.query(`SET LOCAL lock_timeout = '20s'`);
         await tx.query(`SET LOCAL idle_in_transaction_session_timeout = '30s'`);
         const row = await this.store.withSealed('conta-azul', tx, true);

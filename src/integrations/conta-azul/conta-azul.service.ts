@@ -33,7 +33,7 @@ import { bareDocument, hasClientProfile, pessoaCode, toPessoa, withClientProfile
 import { ContaAzulTokens } from './conta-azul-tokens.service';
 import type { ContaAzulSettingsDto } from './dto/conta-azul-settings.dto';
 
-/** Conta Azul asks for ≤ 10 requests/s per account (600/min); we keep a margin (research/apis.md §2). */
+/** Conta Azul asks for ≤ 10 requests/s per account (600/min); we keep a margin (developers.contaazul.com rate limits). */
 export const REQUESTS_PER_SECOND = 8;
 
 export interface ContaAzulSettingsView {
@@ -51,7 +51,7 @@ export interface ContaAzulSettingsView {
 }
 
 /**
- * Conta Azul (SPEC §8): app credentials (the secret sealed), the OAuth connection and the pessoa upsert
+ * Conta Azul: app credentials (the secret sealed), the OAuth connection and the pessoa upsert
  * the sync runs call — look up by CPF/CNPJ (or, without one, by our code), then create with profile
  * Cliente; a pessoa we already know is updated with PATCH. Every API call goes through one rate limiter.
  */

@@ -47,7 +47,7 @@ export class ProviderNotReadyError extends AppError {
 }
 
 /**
- * Syncing clients to billing providers (SPEC §8), always in the background: a request records a run and
+ * Syncing clients to billing providers, always in the background: a request records a run and
  * enqueues its job in one transaction and returns at once; workers run it.
  *
  * A run of all active clients walks them in code order and, after each client, stores the client's code as

@@ -20,7 +20,7 @@ const providerOf = (value: string): ProviderId => {
 };
 
 /**
- * Syncing clients to Asaas / Conta Azul (SPEC §10): "Sincronizar" on a client, "Sincronizar todos os
+ * Syncing clients to Asaas / Conta Azul: "Sincronizar" on a client, "Sincronizar todos os
  * clientes ativos" and its progress page, and the overview at `/integrations`. Requests only record and
  * enqueue; the provider is never called while the operator waits.
  */

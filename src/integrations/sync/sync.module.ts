@@ -11,7 +11,7 @@ import { SyncRunsService } from './sync-runs.service';
 import { SyncController } from './sync.controller';
 
 /**
- * What Asaas and Conta Azul share (SPEC §8): the durable job queue, sync runs and their progress, each
+ * What Asaas and Conta Azul share: the durable job queue, sync runs and their progress, each
  * client's links and the client page section. Builds on clients; the providers build on this and register
  * themselves in SyncProvidersRegistry.
  */

@@ -40,7 +40,7 @@ class AmiError extends Error {
 }
 
 /**
- * Asterisk Manager Interface over TCP (research/apis.md §3): read the banner, `Action: Login`, then
+ * Asterisk Manager Interface over TCP (docs.asterisk.org, AMI actions Login/Originate/Logoff): read the banner, `Action: Login`, then
  * `Action: Originate` with `Async: true` (Asterisk answers as soon as the call is queued: it rings the
  * operator's channel, and when answered the dialplan `Context`/`Exten` dials the contact), then
  * `Action: Logoff`. One short-lived connection per call: nothing to keep alive or reconnect.

@@ -31,7 +31,7 @@ export interface CallOutcome {
 }
 
 /**
- * Click-to-call (SPEC §8): an operator who can see the client calls one of its contacts' registered
+ * Click-to-call: an operator who can see the client calls one of its contacts' registered
  * numbers; every attempt, whatever its outcome, is logged on the client and in its history.
  */
 @Injectable()

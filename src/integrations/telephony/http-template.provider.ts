@@ -35,7 +35,7 @@ class HttpDialError extends Error {
 }
 
 /**
- * A PBX's own click-to-dial URL (the Movidesk/Senior model, research/apis.md §3): method + URL template
+ * A PBX's own click-to-dial URL (the model of Movidesk, Senior and Api4Com-style PBX APIs): method + URL template
  * with `{extension}` and `{number}` (also `{e164}`, `{contact}`, `{username}`, `{secret}`), optional header
  * and body templates. Covers Api4Com (`POST /api/v1/dialer`, raw token header, JSON body), Zenvia Voice
  * and most cloud PBXs without new code. 2xx means the call was placed.

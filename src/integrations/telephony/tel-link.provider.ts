@@ -2,7 +2,7 @@ import type { OriginateRequest, OriginateResult, TelephonyProvider, TestResult }
 
 /**
  * No PBX configured: the call is a `tel:` link in E.164 that the operator's softphone or phone opens
- * (research/apis.md §3, "fallback LinkProvider"). Nothing leaves the server.
+ * (the fallback when no PBX is configured). Nothing leaves the server.
  */
 export class TelLinkProvider implements TelephonyProvider {
   readonly kind = 'none' as const;

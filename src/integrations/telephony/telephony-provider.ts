@@ -30,7 +30,7 @@ export type TestResult =
   { ok: true; detail: string } | { ok: false; code: TelephonyErrorCode; error: string };
 
 /**
- * A way to place a call between an operator's extension and a contact (SPEC §8). Implementations get
+ * A way to place a call between an operator's extension and a contact. Implementations get
  * their transport address from the settings, so tests point them at local fake servers.
  */
 export interface TelephonyProvider {

@@ -5,7 +5,7 @@ import { CallsService } from './calls.service';
 import { TelephonySettingsController } from './telephony-settings.controller';
 import { TelephonySettingsService } from './telephony-settings.service';
 
-/** Click-to-call (SPEC §8): providers, settings, the call route and the client's call log. Builds on clients. */
+/** Click-to-call: providers, settings, the call route and the client's call log. Builds on clients. */
 @Module({
   imports: [ClientsModule],
   providers: [TelephonySettingsService, CallsService],

@@ -3,7 +3,7 @@ import { TICKET_STATUSES, type TicketStatus } from '../ticket.entity';
 
 const choice = { message: 'validation.choice' };
 
-/** `POST /tickets/new` (SPEC §10). Ids are checked against the client's links by the service. */
+/** `POST /tickets/new`. Ids are checked against the client's links by the service. */
 export class TicketFormDto {
   @IsString({ message: 'tickets.errors.clientRequired' }) @MaxLength(36, choice) clientId: string;
   @IsString({ message: 'tickets.errors.deskRequired' }) @MaxLength(36, choice) serviceDeskId: string;

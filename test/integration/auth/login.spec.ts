@@ -78,7 +78,7 @@ describe('login and sessions', () => {
     expect(attrs).toContain('path=/');
     expect(attrs).not.toContain('secure');
     expect(attrs.some((a) => a.startsWith('domain='))).toBe(false);
-    // express-session ids are 24 random bytes (192 bits, S3)
+    // express-session ids are 24 random bytes (192 bits)
     const sid = decodeURIComponent(cookiePair(cookie).split('=')[1]).replace(/^s:/, '').split('.')[0];
     expect(sid.length).toBeGreaterThanOrEqual(32);
   });

@@ -17,7 +17,7 @@ import { login } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 /**
- * SPEC §9 "≤ 5 SQL queries per page whatever the page size" and the plan shapes the list's speed at
+ * "≤ 5 SQL queries per page whatever the page size" and the plan shapes the list's speed at
  * 1,000,000 clients depends on (BENCHMARKS.md). No timings here: `npm run bench` measures those.
  */
 describe('client list performance guards', () => {

@@ -604,7 +604,7 @@ describe('the client list (GET /clients)', () => {
 type Client = Awaited<ReturnType<typeof makeClient>>;
 type Sortable = { id: string } & Partial<Record<SortKey, string | null>>;
 
-/** The order SPEC §4 asks for: the key (empty values last in both directions), then the id, same direction. */
+/** The list's order: the key (empty values last in both directions), then the id, same direction. */
 function referenceSort<T extends Sortable>(rows: T[], key: SortKey, dir: 'asc' | 'desc'): T[] {
   const sign = dir === 'asc' ? 1 : -1;
   const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -24,7 +24,7 @@ import { startTestApp, type TestApp } from '../../support/test-app';
 const NEW = '/clients/new';
 const SELECTS = ['personType', 'state', 'billingClientId'];
 
-/** Every field of SPEC §3.1, typed the way an operator would (masks, mixed case). */
+/** Every field of the client form, typed the way an operator would (masks, mixed case). */
 function fullForm(overrides: Record<string, string> = {}): Record<string, string> {
   return {
     tradeName: `Padaria Pão Quente ${randomUUID().slice(0, 8)}`,
@@ -82,7 +82,7 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
   const clientNamed = (tradeName: string) => t.dataSource.getRepository(Client).findOneBy({ tradeName });
   const countNamed = (tradeName: string) => t.dataSource.getRepository(Client).countBy({ tradeName });
 
-  it('shows step 1 with every field of SPEC §3.1 grouped in fieldsets, only the trade name required', async () => {
+  it('shows step 1 with every client field grouped in fieldsets, only the trade name required', async () => {
     const res = await (await signedIn()).get(NEW);
     expect(res.status).toBe(200);
     expect(res.text).toContain('action="/clients"');

@@ -168,7 +168,7 @@ describe('client relationships, step 2 (/clients/:id/relationships)', () => {
     expect((await save(randomUUID(), { attendantGroupIds: suporte.id })).status).toBe(404);
   });
 
-  describe('what an agent sees (SPEC §3.2: clients linked to one of its groups, 404 otherwise)', () => {
+  describe('what an agent sees (clients linked to one of its groups, 404 otherwise)', () => {
     let ana: TestOperator;
     let bruno: TestOperator;
     let anaAgent: ReturnType<TestApp['http']>;

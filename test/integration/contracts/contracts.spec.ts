@@ -11,7 +11,7 @@ import { fieldError, inputValue, selectedValue, text } from '../../support/html'
 import { login, postForm } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
-describe('contracts: create, view, edit, cancel (SPEC §3.4)', () => {
+describe('contracts: create, view, edit, cancel', () => {
   let t: TestApp;
   let manager: TestOperator;
   let agentOperator: TestOperator;

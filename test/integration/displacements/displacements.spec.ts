@@ -16,7 +16,7 @@ import {
 import { login, postForm } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
-describe('displacements (deslocamentos avulsos, SPEC §3.5)', () => {
+describe('displacements (deslocamentos avulsos)', () => {
   let t: TestApp;
   let manager: TestOperator;
   let http: ReturnType<TestApp['http']>;

@@ -8,7 +8,7 @@ import { csrfFor, login, setCookies } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 /*
- * The audit log (research/security.md S17): logins, 2FA results, authorization denials, deletions and
+ * The audit log: logins, 2FA results, authorization denials, deletions and
  * purges are JSON lines with `audit: true`, an event name, the operator id, the address and the request
  * id — and never a password, a TOTP code, a token, an e-mail address or a client's or contact's name.
  * The app's own pino logger is captured (its stream swapped for an array), so this is the real output.

@@ -20,7 +20,7 @@ import { startTestApp, type TestApp } from '../../support/test-app';
 type Agent = ReturnType<TestApp['http']>;
 
 /*
- * The authorization matrix (SPEC §3.2, research/security.md S12): every route the app registers × every
+ * The authorization matrix: every route the app registers × every
  * kind of visitor, generated from one table. Each route declares who may use it and whether its ids name a
  * client's data; the expected status follows:
  *
@@ -820,7 +820,7 @@ describe('authorization matrix: every route × anonymous, admin, manager, agent 
         expected !== 404 &&
         !(expected === 303 && visitor === 'anonymous' && route.access !== 'public');
       const ids = allowed && route.fresh ? { ...own, ...(await route.fresh(t, own)) } : own;
-      // Refused requests and every GET (state changes only by POST, S5) leave the stored data as it was.
+      // Refused requests and every GET (state changes only by POST) leave the stored data as it was.
       const before = route.method === 'GET' || !allowed ? await dataDigest(t.dataSource) : null;
       const { path, res } = await send(route, visitor, ids);
       const where = `${route.method} ${path} as ${visitor}`;
@@ -891,7 +891,7 @@ describe('authorization matrix: every route × anonymous, admin, manager, agent 
   });
 });
 
-/** The headers every answer carries (S15/S16): the strict CSP, no sniffing, no framing, no caching. */
+/** The headers every answer carries: the strict CSP, no sniffing, no framing, no caching. */
 function missingHeaders(where: string, headers: Record<string, string | undefined>): string[] {
   const problems: string[] = [];
   const csp = headers['content-security-policy'] ?? '';

@@ -21,7 +21,7 @@ const run = promisify(execFile);
 type Agent = ReturnType<typeof request.agent>;
 
 /*
- * Database faults (SPEC §9 "Reliability", research/security.md R4/R5 and "Fault injection"): the app runs
+ * Database faults (503 then recovery without a restart; timeouts per connection): the app runs
  * on a PostgreSQL cluster of its own that the test stops with `pg_ctl stop -m immediate` and starts again,
  * whose backends it kills, and whose tables it locks. This needs the machine's PostgreSQL binaries and a
  * real server setup (TEST_DATABASE_URL or DATABASE_URL, as CI has); on the embedded database there is no

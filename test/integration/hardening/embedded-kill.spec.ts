@@ -10,7 +10,7 @@ type Agent = ReturnType<typeof request.agent>;
 const ADMIN = { name: 'Eva Primeira', email: 'eva@example.com', password: 'uma-senha-que-sobrevive' };
 
 /**
- * Data safety of the embedded database (SPEC §2: no DATABASE_URL → PGlite under DATA_DIR): the real app,
+ * Data safety of the embedded database (no DATABASE_URL → PGlite under DATA_DIR): the real app,
  * built as `npm start` builds it, runs as a child process; `kill -9` right after a change must not lose
  * it, and the README's backup recipe for the embedded database (stop the app, copy DATA_DIR) must give a
  * working copy.

@@ -3,10 +3,10 @@ import { login, setCookie } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 /**
- * research/security.md S3: session ids of at least 128 bits from a CSPRNG, kept in PostgreSQL (not in the
+ * Session ids of at least 128 bits from a CSPRNG, kept in PostgreSQL (not in the
  * process's memory, so they survive a restart and are shared by instances, and can be destroyed there).
  */
-describe('session ids and their store (S3)', () => {
+describe('session ids and their store', () => {
   let t: TestApp;
 
   beforeAll(async () => {

@@ -12,11 +12,11 @@ function files(dir: string, ext: string): string[] {
 }
 
 /*
- * The template lint of research/security.md S14: user data reaches HTML only through Handlebars' escaping
+ * The template lint: user data reaches HTML only through Handlebars' escaping
  * `{{ }}`, and never where escaping is not enough (inside a script, an event handler, a style attribute or
  * an unquoted attribute). A new template that breaks a rule fails here, naming the file and line.
  */
-describe('templates: user data only through escaping {{ }} (S14)', () => {
+describe('templates: user data only through escaping {{ }}', () => {
   const templates = files(join(ROOT, 'views'), '.hbs').map((path) => ({
     name: relative(ROOT, path),
     lines: readFileSync(path, 'utf8').split('\n'),

@@ -16,7 +16,7 @@ import { startTestApp, type TestApp } from '../../support/test-app';
 
 type Links = Awaited<ReturnType<typeof makeLinkedClient>>;
 
-describe('inactivation rules (SPEC §5): tickets and contracts keep a client active', () => {
+describe('inactivation rules: tickets and contracts keep a client active', () => {
   let t: TestApp;
   let manager: TestOperator;
   let http: ReturnType<TestApp['http']>;

@@ -16,7 +16,7 @@ import { fieldError, inputValue, options, selectHtml, text, textareaValue } from
 import { login, postForm } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
-describe('minimal tickets (SPEC §3.6)', () => {
+describe('minimal tickets', () => {
   let t: TestApp;
   let manager: TestOperator;
   let http: ReturnType<TestApp['http']>;
