@@ -1,9 +1,17 @@
 import { ClientDeletionService } from '../../src/clients/client-deletion.service';
 import type { TableCounts } from '../../src/clients/client-deletion.entity';
 import type { Client } from '../../src/clients/client.entity';
+import { ClientsRepository } from '../../src/clients/clients.repository';
+import { todayInSaoPaulo } from '../../src/common/calendar';
+import { parseMoney } from '../../src/common/money';
+import { ContractReadjustmentsService } from '../../src/contracts/contract-readjustments.service';
+import { DisplacementsService } from '../../src/displacements/displacements.service';
+import { CallsService } from '../../src/integrations/telephony/calls.service';
 import type { TestApp } from '../support/test-app';
 import { asSession, makeContact, makeLinkedClient, uniqueSuffix } from './client.factory';
+import { makeContract } from './contract.factory';
 import { makeOperator, type TestOperator } from './operator.factory';
+import { makeTicket } from './ticket.factory';
 import { currentCode, enableTotp } from './totp.factory';
 
 /** What a seeded client has, row by row, for the deletion confirmation and the purge checks. */
@@ -17,16 +25,13 @@ export interface SeededClient {
   deskId: string;
 }
 
-export const tableExists = async (t: TestApp, table: string): Promise<boolean> => {
-  const [{ exists }] = await t.dataSource.query(`SELECT to_regclass($1) IS NOT NULL AS exists`, [table]);
-  return exists;
-};
-
 /**
- * A client with some of every kind of data the deletion lists: 2 contacts (one with a unique e-mail),
- * 1 group and 1 desk link, 1 contract with 1 revision, 1 displacement, 2 tickets with 3 events each and
- * 1 call log — the tables other modules own are filled in SQL, so only their schema matters here.
- * `ticketEvents` adds that many more events to the first ticket (generate_series), for the big purge.
+ * A client with some of every kind of data the deletion lists, each made through the service of the module
+ * that owns it (history and events written as in the app): 2 contacts (one with a unique e-mail), 1 group
+ * and 1 desk link, 1 contract with 1 revision (a readjustment), 1 displacement, 2 tickets with 3 events each
+ * (opened, in progress, waiting; the first contact as requester) and 1 call log (a `tel:` call, no PBX).
+ * `ticketEvents` adds that many more events to the first ticket for the big purge tests: in one statement,
+ * since thousands of service calls would take minutes.
  */
 export async function seedClient(
   t: TestApp,
@@ -44,59 +49,43 @@ export async function seedClient(
     await makeContact(t, client, { name: `Ana ${suffix}`, email: contactEmail, phone: '(41) 3333-4444' }),
     await makeContact(t, client, { name: `Bruno ${suffix}` }),
   ];
-  const sql = (text: string, params: unknown[]) => t.dataSource.query(text, params);
+  const operator = asSession(await seeder(t));
+
+  const contract = await makeContract(t, client, { name: `Contrato ${suffix}`, monthlyValue: '950,00' });
+  await t.app
+    .get(ContractReadjustmentsService)
+    .applyOne(operator, contract.id, { percent: '5,26', effectiveFrom: todayInSaoPaulo() });
+  await t.app.get(DisplacementsService).create(operator, client.id, {
+    name: `Visita ${suffix}`,
+    value: parseMoney('120,50')!,
+    contractId: contract.id,
+    distanceKm: null,
+    notes: `Falar com ${contactEmail}`,
+  });
+
   const ticketIds: string[] = [];
-  if (await tableExists(t, 'contracts')) {
-    const [contract] = await sql(
-      `INSERT INTO contracts (client_id, name, modality, start_date, duration_months, monthly_value, readjustment_index, next_readjustment_date)
-       VALUES ($1, $2, 'fixed_monthly', current_date - 30, 12, 1000, 'IPCA', current_date + 335) RETURNING id`,
-      [client.id, `Contrato ${suffix}`],
+  for (let i = 0; i < 2; i++) {
+    const ticket = await makeTicket(
+      t,
+      { client, desk, group },
+      {
+        title: `Impressora da ${tradeName} ${i}`,
+        description: `Pedido de ${contactEmail}`,
+        requesterContactId: contacts[0].id,
+        status: 'in_progress',
+        then: 'waiting',
+      },
     );
-    await sql(
-      `INSERT INTO contract_revisions (contract_id, kind, effective_from, old_value, new_value, percent_applied)
-       VALUES ($1, 'readjustment', current_date, 950, 1000, 5.26)`,
-      [contract.id],
-    );
-    await sql(
-      `INSERT INTO displacements (client_id, name, value, contract_id, notes) VALUES ($1, $2, 120.5, $3, $4)`,
-      [client.id, `Visita ${suffix}`, contract.id, `Falar com ${contactEmail}`],
+    ticketIds.push(ticket.id);
+  }
+  if (options.ticketEvents) {
+    await t.dataSource.query(
+      `INSERT INTO ticket_events (ticket_id, kind, from_status, to_status, operator_name)
+       SELECT $1, 'status_changed', 'open', 'in_progress', 'Operador ' || i FROM generate_series(1, $2::int) AS i`,
+      [ticketIds[0], options.ticketEvents],
     );
   }
-  if (await tableExists(t, 'tickets')) {
-    for (let i = 0; i < 2; i++) {
-      const [ticket] = await sql(
-        `INSERT INTO tickets (title, description, client_id, service_desk_id, attendant_group_id, requester_contact_id)
-         VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-        [
-          `Impressora da ${tradeName} ${i}`,
-          `Pedido de ${contactEmail}`,
-          client.id,
-          desk.id,
-          group.id,
-          contacts[0].id,
-        ],
-      );
-      ticketIds.push(ticket.id);
-      await sql(
-        `INSERT INTO ticket_events (ticket_id, kind) SELECT $1, 'created' FROM generate_series(1, 3)`,
-        [ticket.id],
-      );
-    }
-    if (options.ticketEvents) {
-      await sql(
-        `INSERT INTO ticket_events (ticket_id, kind, from_status, to_status, operator_name)
-         SELECT $1, 'status_changed', 'open', 'in_progress', 'Operador ' || i FROM generate_series(1, $2::int) AS i`,
-        [ticketIds[0], options.ticketEvents],
-      );
-    }
-  }
-  if (await tableExists(t, 'call_logs')) {
-    await sql(
-      `INSERT INTO call_logs (client_id, contact_id, contact_name, number_kind, number_e164, provider, result)
-       VALUES ($1, $2, $3, 'phone', '+554133334444', 'none', 'tel_link')`,
-      [client.id, contacts[0].id, contacts[0].name],
-    );
-  }
+  await t.app.get(CallsService).call(operator, client.id, contacts[0].id, 'phone');
   return {
     client,
     tradeName,
@@ -106,6 +95,17 @@ export async function seedClient(
     groupId: group.id,
     deskId: desk.id,
   };
+}
+
+const seeders = new WeakMap<TestApp, Promise<TestOperator>>();
+/** The manager who registers the seeded data (made once per app). */
+function seeder(t: TestApp): Promise<TestOperator> {
+  let operator = seeders.get(t);
+  if (!operator) {
+    operator = makeOperator(t, 'manager', { name: 'Cadastro de Testes' });
+    seeders.set(t, operator);
+  }
+  return operator;
 }
 
 /** Rows per table that reference the client, found from the catalog (every uuid column of every table). */
@@ -177,4 +177,12 @@ export async function markForDeletion(t: TestApp, clientId: string): Promise<Tab
     .request(asSession(operator), clientId, currentCode(secret), {});
   if (!outcome.ok) throw new Error(`markForDeletion: ${outcome.verification.reason}`);
   return outcome.counts;
+}
+
+/**
+ * Only the deletion mark, through the clients repository, without the rest of the deletion (no TOTP, no
+ * record, clients billed to it left attached): the state a concurrent request can still see.
+ */
+export async function setDeletionMark(t: TestApp, client: { id: string }): Promise<void> {
+  await t.dataSource.transaction((tx) => t.app.get(ClientsRepository).markForDeletion(tx, client.id));
 }

@@ -1,5 +1,6 @@
 import type { SessionOperator } from '../../src/auth/session-operator';
 import { ClientRelationshipsService } from '../../src/clients/client-relationships.service';
+import { ClientStatusService } from '../../src/clients/client-status.service';
 import type { Client, ClientStatus } from '../../src/clients/client.entity';
 import { ClientsService } from '../../src/clients/clients.service';
 import type { Contact } from '../../src/clients/contacts/contact.entity';
@@ -76,7 +77,7 @@ export const maskCpf = (cpf: string) => cpf.replace(/^(\d{3})(\d{3})(\d{3})(\d{2
 
 export type ClientOverrides = Partial<ClientFormDto> & { status?: ClientStatus };
 
-/** A client registered through ClientsService (as the form does); `status: 'inactive'` inactivates it after. */
+/** A client registered through ClientsService (as the form does); `status: 'inactive'` inactivates it after, as the toggle does. */
 export async function makeClient(
   t: TestApp,
   overrides: ClientOverrides = {},
@@ -84,9 +85,11 @@ export async function makeClient(
 ): Promise<Client> {
   const { status, ...fields } = overrides;
   const dto = { tradeName: `Cliente ${uniqueSuffix()}`, personType: 'PJ', ...fields } as ClientFormDto;
-  const client = await t.app.get(ClientsService).create(await sessionOf(t, operator), dto);
+  const session = await sessionOf(t, operator);
+  const client = await t.app.get(ClientsService).create(session, dto);
   if (status === 'inactive') {
-    await t.dataSource.query(`UPDATE clients SET status = 'inactive' WHERE id = $1`, [client.id]);
+    const result = await t.app.get(ClientStatusService).change(session, client.id, 'inactive');
+    if (!result.ok) throw new Error('makeClient: a new client could not be inactivated');
     client.status = 'inactive';
   }
   return client;

@@ -12,12 +12,19 @@ const actor = (t: TestApp) => {
 
 /**
  * A ticket opened through TicketsService for a linked client (events and history written), then moved to
- * `status` (and reviewed when `reviewed`) the same way the ticket page does.
+ * `status` and after that to `then` (and reviewed when `reviewed`) the same way the ticket page does.
  */
 export async function makeTicket(
   t: TestApp,
   links: { client: { id: string }; desk: { id: string }; group: { id: string } },
-  options: { status?: TicketStatus; reviewed?: boolean; title?: string } = {},
+  options: {
+    status?: TicketStatus;
+    then?: TicketStatus;
+    reviewed?: boolean;
+    title?: string;
+    description?: string;
+    requesterContactId?: string;
+  } = {},
 ): Promise<Ticket> {
   const tickets = t.app.get(TicketsService);
   const operator = asSession(await actor(t));
@@ -26,9 +33,12 @@ export async function makeTicket(
     serviceDeskId: links.desk.id,
     attendantGroupId: links.group.id,
     title: options.title ?? `Chamado ${uniqueSuffix()}`,
+    description: options.description,
+    requesterContactId: options.requesterContactId,
   });
-  if (options.status && options.status !== 'open')
-    ticket = await tickets.changeStatus(operator, ticket.id, options.status);
+  for (const status of [options.status, options.then]) {
+    if (status && status !== ticket.status) ticket = await tickets.changeStatus(operator, ticket.id, status);
+  }
   if (options.reviewed) ticket = await tickets.review(operator, ticket.id);
   return ticket;
 }

@@ -5,6 +5,7 @@ import { makeOperator, type TestOperator } from '../../factories/operator.factor
 import { csrfFrom, login } from '../../support/session';
 import { fieldError, inputValue, selectedValue, text, textareaValue } from '../../support/html';
 import { startTestApp, type TestApp } from '../../support/test-app';
+import { markForDeletion } from '../../factories/client-data.factory';
 
 /** The fields an edit form shows, as the browser would send them back. */
 const FORM_FIELDS = [
@@ -287,7 +288,7 @@ describe('editing a client (GET /clients/:id/edit, POST /clients/:id)', () => {
 
   it('answers 404 for a client that is being deleted', async () => {
     const client = await makeClient(t, { tradeName: 'Sumindo' });
-    await t.dataSource.query(`UPDATE clients SET deletion_requested_at = now() WHERE id = $1`, [client.id]);
+    await markForDeletion(t, client.id);
     const agent = await signedIn();
     expect((await agent.get(`/clients/${client.id}`)).status).toBe(404);
     expect((await agent.get(`/clients/${client.id}/edit`)).status).toBe(404);

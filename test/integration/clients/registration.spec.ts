@@ -20,6 +20,7 @@ import {
 } from '../../support/html';
 import { csrfFor, login, postForm } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
+import { markForDeletion, setDeletionMark } from '../../factories/client-data.factory';
 
 const NEW = '/clients/new';
 const SELECTS = ['personType', 'state', 'billingClientId'];
@@ -369,9 +370,7 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
     it('accepts the document of a client that is being deleted', async () => {
       const document = nextCnpj();
       const leaving = await makeClient(t, { tradeName: 'Em Exclusão', document });
-      await t.dataSource.query(`UPDATE clients SET deletion_requested_at = now() WHERE id = $1`, [
-        leaving.id,
-      ]);
+      await markForDeletion(t, leaving.id);
       const form = fullForm({ document: maskCnpj(document) });
       expect((await register(form)).status).toBe(303);
       expect((await clientNamed(form.tradeName))!.document).toBe(document);
@@ -451,9 +450,7 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
 
     it('refuses a payer that is being deleted', async () => {
       const leaving = await makeClient(t, { tradeName: 'Pagadora Saindo' });
-      await t.dataSource.query(`UPDATE clients SET deletion_requested_at = now() WHERE id = $1`, [
-        leaving.id,
-      ]);
+      await markForDeletion(t, leaving.id);
       const res = await register(fullForm({ billingClientId: leaving.id }));
       expect(res.status).toBe(422);
       expect(fieldError(res.text, 'billingClientId')).toBe('Escolha um cliente pagador válido.');
@@ -461,9 +458,6 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
   });
 
   describe('the payer shown on the client page and in the form, within the operator’s scope', () => {
-    const markForDeletion = (client: Client) =>
-      t.dataSource.query(`UPDATE clients SET deletion_requested_at = now() WHERE id = $1`, [client.id]);
-
     it('shows an agent that a client is billed to another one outside their groups, but not which (no name, no link)', async () => {
       const group = await makeGroup(t, undefined, [agentOperator]);
       const payer = await makeClient(t, { tradeName: 'Matriz Fora do Grupo' });
@@ -496,7 +490,7 @@ describe('client registration, step 1 (GET /clients/new, POST /clients)', () => 
     it('never names a payer marked for deletion: not on the client page, not in a refused form', async () => {
       const payer = await makeClient(t, { tradeName: 'Matriz em Exclusão' });
       const branch = await makeClient(t, { tradeName: 'Filial Órfã', billingClientId: payer.id });
-      await markForDeletion(payer);
+      await setDeletionMark(t, payer);
       for (const operator of [manager, agentOperator]) {
         if (operator === agentOperator)
           await linkClient(t, branch, { groups: [await makeGroup(t, undefined, [agentOperator])] });

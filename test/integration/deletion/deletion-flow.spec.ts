@@ -1,5 +1,5 @@
 import { AuditLogger } from '../../../src/common/audit-logger';
-import { seedClient, tableExists, type SeededClient } from '../../factories/client-data.factory';
+import { seedClient, type SeededClient } from '../../factories/client-data.factory';
 import { makeClient, makeContact } from '../../factories/client.factory';
 import { makeOperator, type TestOperator } from '../../factories/operator.factory';
 import { currentCode, enableTotp, wrongCode } from '../../factories/totp.factory';
@@ -77,22 +77,18 @@ describe('deleting a client: confirmation, TOTP and the mark', () => {
       expect(page).toContain('Esta ação é irreversível.');
       expect(page).toContain('removidos definitivamente em até dois dias');
       const kinds = listedKinds(res.text);
-      const hasTickets = await tableExists(t, 'tickets');
       expect(kinds.contacts).toEqual({ count: 2, label: '2 contatos' });
       expect(kinds.relationships).toEqual({
         count: 2,
         label: '2 vínculos com grupos de atendentes e mesas de serviço',
       });
       expect(kinds.history.count).toBeGreaterThanOrEqual(4); // created, 2 contacts, relationships
-      if (hasTickets) {
-        expect(kinds.contracts).toEqual({ count: 1, label: '1 contrato' });
-        expect(kinds.contractRevisions).toEqual({ count: 1, label: '1 revisão de contrato (adendo)' });
-        expect(kinds.displacements).toEqual({ count: 1, label: '1 deslocamento' });
-        expect(kinds.tickets).toEqual({ count: 2, label: '2 tickets' });
-        expect(kinds.ticketEvents).toEqual({ count: 6, label: '6 eventos de tickets' });
-      }
-      if (await tableExists(t, 'call_logs'))
-        expect(kinds.callLogs).toEqual({ count: 1, label: '1 registro de chamada' });
+      expect(kinds.contracts).toEqual({ count: 1, label: '1 contrato' });
+      expect(kinds.contractRevisions).toEqual({ count: 1, label: '1 revisão de contrato (adendo)' });
+      expect(kinds.displacements).toEqual({ count: 1, label: '1 deslocamento' });
+      expect(kinds.tickets).toEqual({ count: 2, label: '2 tickets' });
+      expect(kinds.ticketEvents).toEqual({ count: 6, label: '6 eventos de tickets' });
+      expect(kinds.callLogs).toEqual({ count: 1, label: '1 registro de chamada' });
       expect(kinds.integrationLinks.label).toMatch(/vínculo.* de integração/);
       expect(Object.keys(kinds)).toEqual(
         expect.arrayContaining([
@@ -303,8 +299,7 @@ describe('deleting a client: confirmation, TOTP and the mark', () => {
         client_attendant_groups: 1,
         client_service_desks: 1,
       });
-      if (await tableExists(t, 'ticket_events'))
-        expect(record.counts).toMatchObject({ tickets: 2, ticket_events: 6, contract_revisions: 1 });
+      expect(record.counts).toMatchObject({ tickets: 2, ticket_events: 6, contract_revisions: 1 });
       const dump = JSON.stringify(record);
       for (const pii of [seeded.tradeName, seeded.contactEmail, 'Pão Quente', 'Ana '])
         expect(dump).not.toContain(pii);

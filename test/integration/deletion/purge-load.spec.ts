@@ -1,11 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { ClientPurgeService, PURGE_BATCH_SIZE } from '../../../src/clients/purge/client-purge.service';
-import {
-  markForDeletion,
-  rowsReferencing,
-  seedClient,
-  tableExists,
-} from '../../factories/client-data.factory';
+import { markForDeletion, rowsReferencing, seedClient } from '../../factories/client-data.factory';
 import { makeClients } from '../../factories/client.factory';
 import { makeOperator } from '../../factories/operator.factory';
 import { login } from '../../support/session';
@@ -32,17 +27,8 @@ describe('purging a big client under traffic', () => {
   (testServerUrl() ? it : it.skip)(
     `removes a client with ${ROWS.toLocaleString('en')} ticket events in short batches while GET /clients keeps answering`,
     async () => {
-      const seeded = await seedClient(t, {
-        ticketEvents: (await tableExists(t, 'ticket_events')) ? ROWS : 0,
-      });
-      const table = (await tableExists(t, 'ticket_events')) ? 'ticket_events' : 'client_history';
-      if (table === 'client_history') {
-        // before the tickets module existed: the same volume as history entries
-        await t.dataSource.query(
-          `INSERT INTO client_history (client_id, action, subject, changes) SELECT $1, 'updated', 'client', '{}' FROM generate_series(1, $2::int)`,
-          [seeded.client.id, ROWS],
-        );
-      }
+      const seeded = await seedClient(t, { ticketEvents: ROWS });
+      const table = 'ticket_events';
       await makeClients(t, 120, { prefix: 'Vizinho' });
       const requested = await markForDeletion(t, seeded.client.id);
       expect(requested[table]).toBeGreaterThanOrEqual(ROWS);
