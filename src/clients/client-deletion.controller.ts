@@ -49,6 +49,9 @@ export class ClientDeletionController {
   ) {
     varyOnHtmx(res);
     if (step !== 'code') {
+      // Opened from a trash icon (a list row, the client page): the dialog goes at the end of the page,
+      // whatever the link's surroundings would target.
+      if (isHtmx(req)) res.set({ 'HX-Retarget': 'body', 'HX-Reswap': 'beforeend' });
       const preview = await this.deletion.preview(operator, id);
       return this.render(req, res, 200, { step: 'confirm', ...preview });
     }

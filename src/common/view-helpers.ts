@@ -77,4 +77,20 @@ export async function registerViewHelpers(viewsDir: string): Promise<void> {
       typeof value === 'string' ? 'UTC' : TIME_ZONE,
     ).format(d);
   });
+
+  compileWithKnownHelpers();
+}
+
+/**
+ * Every template is compiled knowing the helpers above (Handlebars' `knownHelpers`, `knownHelpersOnly`): a
+ * `{{name}}` is then a plain lookup instead of a check for a helper of that name first, and a helper call
+ * is a direct call. A template that uses a helper registered nowhere fails to compile instead of rendering
+ * nothing.
+ */
+function compileWithKnownHelpers(): void {
+  const handlebars = hbs.handlebars;
+  const compile = handlebars.compile.bind(handlebars);
+  const knownHelpers = Object.fromEntries(Object.keys(handlebars.helpers).map((name) => [name, true]));
+  handlebars.compile = ((input: string, options?: Parameters<typeof handlebars.compile>[1]) =>
+    compile(input, { knownHelpers, knownHelpersOnly: true, ...options })) as typeof handlebars.compile;
 }

@@ -57,52 +57,30 @@ const ENTITIES: Record<string, string> = {
 };
 const e = (value: unknown): string => String(value ?? '').replace(/[&<>"'`=]/g, (c) => ENTITIES[c]);
 
-const PHONE_ICON =
-  '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M22 16.9v3a2 2 0 0 1-2.2 2 19.8 19.8 0 0 1-8.6-3.1 19.5 19.5 0 0 1-6-6A19.8 19.8 0 0 1 2.1 4.2 2 2 0 0 1 4.1 2h3a2 2 0 0 1 2 1.7c.1.9.4 1.8.7 2.7a2 2 0 0 1-.5 2.1L8 9.8a16 16 0 0 0 6 6l1.3-1.3a2 2 0 0 1 2.1-.4c.9.3 1.8.6 2.7.7a2 2 0 0 1 1.7 2z"/></svg>';
-const TRASH_ICON =
-  '<svg class="icon" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M3 6h18M8 6V4a2 2 0 0 1 2-2h4a2 2 0 0 1 2 2v2m3 0v14a2 2 0 0 1-2 2H7a2 2 0 0 1-2-2V6"/><path d="M10 11v6M14 11v6"/></svg>';
-/** Stands in for the app's CSRF token (same length), which the app's toggle forms carry. */
+const icon = (name: string) =>
+  `<svg class="icon" aria-hidden="true"><use href="/assets/icons.svg#${name}"/></svg>`;
+/** Stands in for the app's CSRF token (same length), which the app's status form carries. */
 const TOKEN = 'f'.repeat(64) + '.' + 'e'.repeat(64);
 
-/** The markup of views/clients/_row.hbs and _status.hbs for a manager, as a template literal. */
+/** The markup of views/clients/_row.hbs (with _status and _phone-action) for a manager, as a template literal. */
 const row = (r: Row) => {
   const active = r.status === 'active';
   const phone = r.primaryContactPhone
-    ? `<a href="tel:${e(r.primaryContactPhone)}" class="icon-button" aria-label="Ligar para ${e(r.tradeName)}" title="Ligar para ${e(r.primaryContactName)}: ${e(displayPhone(r.primaryContactPhone))}">${PHONE_ICON}</a>`
+    ? `<a href="tel:${e(r.primaryContactPhone)}" aria-label="Ligar para ${e(r.tradeName)}" title="Ligar para ${e(r.primaryContactName)}: ${e(displayPhone(r.primaryContactPhone))}">${icon('phone')}</a>`
     : r.contactsWithPhone > 0
-      ? `<a href="/clients/${r.id}#contacts" class="icon-button" aria-label="Ligar para ${e(r.tradeName)}" title="Escolha um contato">${PHONE_ICON}</a>`
-      : `<span class="icon-button disabled" role="img" aria-disabled="true" aria-label="Ligar para ${e(r.tradeName)} (indisponível)" title="Nenhum contato com telefone">${PHONE_ICON}</span>`;
-  return `<tr id="client-${r.id}" class="${active ? '' : 'row-inactive'}">
-  <td class="num">${e(r.code)}</td>
-  <td>
-    <a href="/clients/${r.id}">${e(r.tradeName)}</a>
-    ${r.missingGroups ? '<span class="badge badge-warning" title="Sem grupo de atendentes">sem grupo</span>' : ''}
-    ${r.missingDesks ? '<span class="badge badge-warning" title="Sem mesa de serviço">sem mesa</span>' : ''}
-  </td>
-  <td class="nowrap">${e(displayDocument(r.document))}</td>
-  <td>${r.city ? `${e(r.city)}${r.state ? `/${e(r.state)}` : ''}` : ''}</td>
-  <td class="status-cell">
-    <form method="post" action="/clients/${r.id}/status" class="status-toggle"
-          hx-post="/clients/${r.id}/status" hx-target="closest tr" hx-swap="outerHTML">
-      <input type="hidden" name="_csrf" value="${TOKEN}">
-      <input type="hidden" name="returnTo" value="/clients">
-      ${
-        active
-          ? `<input type="hidden" name="status" value="inactive">
-        <span class="badge badge-success">Ativo</span>
-        <button type="submit" class="outline secondary small" aria-label="Inativar ${e(r.tradeName)}">Inativar</button>`
-          : `<input type="hidden" name="status" value="active">
-        <span class="badge badge-muted">Inativo</span>
-        <button type="submit" class="outline small" aria-label="Ativar ${e(r.tradeName)}">Ativar</button>`
-      }
-    </form>
-  </td>
-  <td class="row-actions">
-      ${phone}
-    <a href="/clients/${r.id}/delete" hx-get="/clients/${r.id}/delete" hx-target="body" hx-swap="beforeend" class="icon-button danger" aria-label="Excluir ${e(r.tradeName)}" title="Excluir ${e(r.tradeName)}">${TRASH_ICON}</a>
-  </td>
-</tr>
-`;
+      ? `<a href="/clients/${r.id}#contacts" aria-label="Ligar para ${e(r.tradeName)}" title="Escolha um contato">${icon('phone')}</a>`
+      : `<span class="disabled" role="img" aria-disabled="true" aria-label="Ligar para ${e(r.tradeName)} (indisponível)" title="Nenhum contato com telefone">${icon('phone')}</span>`;
+  const toggle = active
+    ? `<span class="badge badge-success">Ativo</span> <button form="status-form" formaction="/clients/${r.id}/status" hx-post="/clients/${r.id}/status" name="status" value="inactive" class="outline secondary small" aria-label="Inativar ${e(r.tradeName)}">Inativar</button>`
+    : `<span class="badge badge-muted">Inativo</span> <button form="status-form" formaction="/clients/${r.id}/status" hx-post="/clients/${r.id}/status" name="status" value="active" class="outline small" aria-label="Ativar ${e(r.tradeName)}">Ativar</button>`;
+  return `<tr id="client-${r.id}"${active ? '' : ' class="row-inactive"'}>
+<td>${e(r.code)}</td>
+<td><a href="/clients/${r.id}">${e(r.tradeName)}</a>${r.missingGroups ? ' <span class="badge badge-warning" title="Sem grupo de atendentes">sem grupo</span>' : ''}${r.missingDesks ? ' <span class="badge badge-warning" title="Sem mesa de serviço">sem mesa</span>' : ''}</td>
+<td>${e(displayDocument(r.document))}</td>
+<td>${r.city ? `${e(r.city)}${r.state ? `/${e(r.state)}` : ''}` : ''}</td>
+<td>${toggle}</td>
+<td class="row-actions">${phone}<a href="/clients/${r.id}/delete" hx-get="/clients/${r.id}/delete" class="danger" title="Excluir ${e(r.tradeName)}">${icon('trash')}</a></td>
+</tr>`;
 };
 
 /** Roughly the layout around the table (head, navigation, search form): the same size as the app's. */
@@ -128,20 +106,20 @@ const HEAD = `<!doctype html>
 <form method="get" action="/clients" role="search" class="list-search" hx-get="/clients" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true" hx-trigger="input changed delay:300ms, submit">
 <label for="q" class="visually-hidden">Buscar clientes</label>
 <input id="q" type="search" name="q" value="" placeholder="Nome, razão social, CNPJ/CPF ou e-mail" aria-describedby="q-hint" maxlength="100" autocomplete="off">
-<button type="submit" class="secondary">Buscar</button></form>
+<button type="submit" class="secondary">${icon('search')} Buscar</button></form>
 <small id="q-hint" class="muted">Digite ao menos 3 caracteres para buscar.</small>
 <div id="clients-table" class="clients-table"><div class="overflow-auto"><table class="striped"><caption class="visually-hidden">Clientes</caption>
-<thead><tr><th scope="col">Código</th>
-<th scope="col" aria-sort="ascending"><a href="/clients?dir=desc" hx-get="/clients?dir=desc" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Nome fantasia<span aria-hidden="true" class="sort-mark"> &#9650;</span></a></th>
-<th scope="col" aria-sort="none"><a href="/clients?sort=document" hx-get="/clients?sort=document" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">CNPJ/CPF</a></th>
-<th scope="col" aria-sort="none"><a href="/clients?sort=city" hx-get="/clients?sort=city" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Cidade/UF</a></th>
-<th scope="col" aria-sort="none"><div class="status-header"><a href="/clients?sort=status" hx-get="/clients?sort=status" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Situação</a>
+<thead hx-target:inherited="#clients-table" hx-swap:inherited="outerHTML" hx-push-url:inherited="true"><tr><th scope="col">Código</th>
+<th scope="col" aria-sort="ascending"><a href="/clients?dir=desc" hx-get="/clients?dir=desc">Nome fantasia<span aria-hidden="true" class="sort-mark"> &#9650;</span></a></th>
+<th scope="col" aria-sort="none"><a href="/clients?sort=document" hx-get="/clients?sort=document">CNPJ/CPF</a></th>
+<th scope="col" aria-sort="none"><a href="/clients?sort=city" hx-get="/clients?sort=city">Cidade/UF</a></th>
+<th scope="col" aria-sort="none"><div class="status-header"><a href="/clients?sort=status" hx-get="/clients?sort=status">Situação</a>
 <details class="dropdown status-filter"><summary><span class="visually-hidden">Filtrar por situação: </span>Ativos</summary><ul>
-<li><a href="/clients" hx-get="/clients" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true" aria-current="true">Ativos</a></li>
-<li><a href="/clients?status=inactive" hx-get="/clients?status=inactive" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Inativos</a></li>
-<li><a href="/clients?status=all" hx-get="/clients?status=all" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">Todos</a></li></ul></details></div></th>
+<li><a href="/clients" hx-get="/clients" aria-current="true">Ativos</a></li>
+<li><a href="/clients?status=inactive" hx-get="/clients?status=inactive">Inativos</a></li>
+<li><a href="/clients?status=all" hx-get="/clients?status=all">Todos</a></li></ul></details></div></th>
 <th scope="col"><span class="visually-hidden">Ações</span></th></tr></thead>
-<tbody>
+<tbody hx-target:inherited="closest tr" hx-swap:inherited="outerHTML">
 `;
 
 function send(res: ServerResponse, status: number, body: string, type = 'text/html; charset=utf-8') {
@@ -163,6 +141,7 @@ const server = createServer((req, res) => {
         res,
         200,
         `${HEAD}${shown.slice(0, 50).map(row).join('')}</tbody></table></div>
+<form id="status-form" method="post" hidden><input type="hidden" name="_csrf" value="${TOKEN}"><input type="hidden" name="returnTo" value="/clients"></form>
 <nav class="pager" aria-label="Paginação"><span class="muted">1&#8211;${count} de ${total > 10_000 ? 'mais de 10.000' : total}</span>
 <span class="pager-links">${shown.length > 50 ? '<a href="/clients?page=2" hx-get="/clients?page=2" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true" rel="next">Próxima &#8594;</a>' : ''}</span></nav></div>
 </main></body></html>`,

@@ -93,7 +93,7 @@ describeBrowser('click-to-call in a browser', () => {
     });
 
     it('disables the icon of a client whose contacts have no phone, saying why', async () => {
-      const icon = page.locator('tr', { hasText: 'Beta Sistemas' }).locator('.icon-button.disabled');
+      const icon = page.locator('tr', { hasText: 'Beta Sistemas' }).locator('.row-actions .disabled');
       await expect(icon.getAttribute('title')).resolves.toBe('Nenhum contato com telefone cadastrado');
     });
 

@@ -121,6 +121,24 @@ describeBrowser('clients in a browser', () => {
       await page.screenshot({ path: join(SHOTS, 'clients-list.png'), fullPage: true });
     });
 
+    it('draws the row icons from the sprite file (no path data in the page), under the CSP', async () => {
+      const sprite = page.waitForResponse((r) => r.url().endsWith('/assets/icons.svg'));
+      await page.goto(`${t.baseUrl}/clients`);
+      expect([200, 304]).toContain((await sprite).status()); // 304 once the browser has it cached
+      const file = await page.request.get(`${t.baseUrl}/assets/icons.svg`);
+      expect(file.headers()['content-type']).toMatch(/^image\/svg\+xml/);
+      expect(await page.content()).not.toContain('<path');
+      // Each <use> renders its symbol: the drawn shape has a size (0 × 0 when the reference fails).
+      await page.waitForFunction(() => {
+        const uses = [...document.querySelectorAll('#clients-table tbody svg.icon use')] as SVGUseElement[];
+        return uses.length > 0 && uses.every((use) => use.getBBox().width > 0 && use.getBBox().height > 0);
+      });
+      const trash = page.getByRole('link', { name: 'Excluir Alfa Informática' }).locator('svg');
+      const box = await trash.boundingBox();
+      expect(box!.width).toBeGreaterThan(10);
+      // CSP violations, if any, fail the "no console errors" test of this block.
+    });
+
     it('sorts by a header click: swaps only the table, pushes the URL, and the back button restores the list', async () => {
       await page.goto(`${t.baseUrl}/clients`);
       await markWindow();

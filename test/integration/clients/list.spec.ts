@@ -118,9 +118,13 @@ describe('the client list (GET /clients)', () => {
       expect(decode(desc.text)).toMatch(
         /<th scope="col" aria-sort="descending"><a href="\/clients\?sort=city"/,
       );
-      // Each header link is a real link (no JS) and an htmx swap of the table that pushes the URL.
+      // Each header link is a real link (no JS) and an htmx swap of the table that pushes the URL (the
+      // target, swap and push are inherited from the table head).
       expect(decode(asc.text)).toContain(
-        '<a href="/clients?sort=city&dir=desc" hx-get="/clients?sort=city&dir=desc" hx-target="#clients-table" hx-swap="outerHTML" hx-push-url="true">',
+        '<a href="/clients?sort=city&dir=desc" hx-get="/clients?sort=city&dir=desc">',
+      );
+      expect(asc.text).toContain(
+        '<thead hx-target:inherited="#clients-table" hx-swap:inherited="outerHTML" hx-push-url:inherited="true">',
       );
     });
 
@@ -426,7 +430,7 @@ describe('the client list (GET /clients)', () => {
 
     it('shows code, trade name link, masked document and city/UF', async () => {
       const row = rowHtml(rowsPage, linked.id)!;
-      expect(row).toContain(`<td class="num">${linked.code}</td>`);
+      expect(row).toContain(`<td>${linked.code}</td>`);
       expect(row).toContain(`<a href="/clients/${linked.id}">Linha Completa</a>`);
       expect(row).toContain('11.222.333/0001-81');
       expect(row).toContain('Curitiba/PR');
@@ -482,24 +486,35 @@ describe('the client list (GET /clients)', () => {
       }
     });
 
-    it('offers the trash icon, named "Excluir …", leading to the deletion page', async () => {
+    it('offers the trash icon, named "Excluir …" by its title, leading to the deletion page', async () => {
       // A real link (no JS); htmx may enhance it into a dialog.
       expect(
         findTag(rowHtml(rowsPage, bare.id)!, 'a', {
           href: `/clients/${bare.id}/delete`,
-          'aria-label': 'Excluir Linha Sem Nada',
+          'hx-get': `/clients/${bare.id}/delete`,
+          title: 'Excluir Linha Sem Nada',
         }),
       ).toBeDefined();
     });
 
-    it('offers the inline status toggle with the list URL to come back to', async () => {
+    it('offers the inline status toggle: a button of the list’s one status form, with the list URL to come back to', async () => {
       const row = rowHtml(rowsPage, bare.id)!;
-      expect(row).toContain(`<form method="post" action="/clients/${bare.id}/status" class="status-toggle"`);
-      expect(row).toContain(
-        `hx-post="/clients/${bare.id}/status" hx-target="closest tr" hx-swap="outerHTML"`,
+      expect(
+        findTag(row, 'button', {
+          form: 'status-form',
+          formaction: `/clients/${bare.id}/status`,
+          'hx-post': `/clients/${bare.id}/status`,
+          name: 'status',
+          value: 'inactive',
+          'aria-label': 'Inativar Linha Sem Nada',
+        }),
+      ).toBeDefined();
+      // The form carries the token and the way back once for all rows; htmx swaps the row in place.
+      expect(rowsPage).toMatch(
+        /<form id="status-form" method="post" hidden><input type="hidden" name="_csrf" value="[^"]+"><input type="hidden" name="returnTo" value="\/clients"><\/form>/,
       );
-      expect(row).toContain('<input type="hidden" name="returnTo" value="/clients">');
-      expect(row).toContain('aria-label="Inativar Linha Sem Nada"');
+      expect(rowsPage).toContain('<tbody hx-target:inherited="closest tr" hx-swap:inherited="outerHTML">');
+      expect(row).not.toContain('name="_csrf"');
     });
 
     it('escapes client names in the rows', async () => {

@@ -97,15 +97,16 @@ describe('activating and inactivating a client (POST /clients/:id/status)', () =
     );
     expect(res.text).toContain('<span class="badge badge-muted">Inativo</span>');
     expect(res.text).toContain('aria-label="Ativar Mercadinho Htmx"');
-    expect(res.text).toContain('<input type="hidden" name="status" value="active">');
-    // The row keeps the list URL, so the next toggle without JS still comes back to it.
-    expect(decode(res.text)).toContain('<input type="hidden" name="returnTo" value="/clients?q=htmx">');
+    // The button submits the list's status form (which keeps the list URL for the next toggle without JS).
+    expect(res.text).toContain(
+      `<button form="status-form" formaction="/clients/${client.id}/status" hx-post="/clients/${client.id}/status" name="status" value="active"`,
+    );
     expect(res.text).toContain('Recife/PE');
     expect((await stored(client.id)).status).toBe('inactive');
 
     const back = await htmxPost(client.id, { status: 'active', returnTo: '/clients?q=htmx' });
     expect(back.status).toBe(200);
-    expect(back.text).toMatch(new RegExp(`^<tr id="client-${client.id}" class="">`));
+    expect(back.text).toMatch(new RegExp(`^<tr id="client-${client.id}">`));
     expect(back.text).toContain('aria-label="Inativar Mercadinho Htmx"');
   });
 
