@@ -10,7 +10,7 @@ import { CallsService } from '../../src/integrations/telephony/calls.service';
 import type { TestApp } from '../support/test-app';
 import { asSession, makeContact, makeLinkedClient, uniqueSuffix } from './client.factory';
 import { makeContract } from './contract.factory';
-import { makeOperator, type TestOperator } from './operator.factory';
+import { factoryActor, makeOperator, type TestOperator } from './operator.factory';
 import { makeTicket } from './ticket.factory';
 import { currentCode, enableTotp } from './totp.factory';
 
@@ -49,7 +49,7 @@ export async function seedClient(
     await makeContact(t, client, { name: `Ana ${suffix}`, email: contactEmail, phone: '(41) 3333-4444' }),
     await makeContact(t, client, { name: `Bruno ${suffix}` }),
   ];
-  const operator = asSession(await seeder(t));
+  const operator = asSession(await factoryActor(t, 'manager', 'Cadastro de Testes'));
 
   const contract = await makeContract(t, client, { name: `Contrato ${suffix}`, monthlyValue: '950,00' });
   await t.app
@@ -95,17 +95,6 @@ export async function seedClient(
     groupId: group.id,
     deskId: desk.id,
   };
-}
-
-const seeders = new WeakMap<TestApp, Promise<TestOperator>>();
-/** The manager who registers the seeded data (made once per app). */
-function seeder(t: TestApp): Promise<TestOperator> {
-  let operator = seeders.get(t);
-  if (!operator) {
-    operator = makeOperator(t, 'manager', { name: 'Cadastro de Testes' });
-    seeders.set(t, operator);
-  }
-  return operator;
 }
 
 /** Rows per table that reference the client, found from the catalog (every uuid column of every table). */

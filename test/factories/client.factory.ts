@@ -12,24 +12,13 @@ import { AttendantGroupsService } from '../../src/relationships/attendant-groups
 import type { ServiceDesk } from '../../src/relationships/service-desk.entity';
 import { ServiceDesksService } from '../../src/relationships/service-desks.service';
 import type { TestApp } from '../support/test-app';
-import { makeOperator, type TestOperator } from './operator.factory';
+import { factoryActor, type TestOperator } from './operator.factory';
 
 /*
  * Clients and what hangs off them, created through the same services the controllers use (so history,
  * normalization and the one-primary-contact rule apply), or in bulk with one SQL statement when a test
  * needs hundreds of rows.
  */
-
-/** The operator a factory acts as when the test does not care who (an admin, made once per app). */
-const actors = new WeakMap<TestApp, Promise<TestOperator>>();
-function factoryActor(t: TestApp): Promise<TestOperator> {
-  let actor = actors.get(t);
-  if (!actor) {
-    actor = makeOperator(t, 'admin', { name: 'Fábrica de Testes' });
-    actors.set(t, actor);
-  }
-  return actor;
-}
 
 /** The session view of a test operator, as services expect it. */
 export const asSession = (operator: TestOperator): SessionOperator => ({
@@ -41,7 +30,7 @@ export const asSession = (operator: TestOperator): SessionOperator => ({
 });
 
 const sessionOf = async (t: TestApp, operator?: TestOperator) =>
-  asSession(operator ?? (await factoryActor(t)));
+  asSession(operator ?? (await factoryActor(t, 'admin', 'Fábrica de Testes')));
 
 let sequence = 0;
 /** A unique, readable suffix for names. */

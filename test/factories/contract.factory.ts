@@ -5,13 +5,9 @@ import { ContractsService } from '../../src/contracts/contracts.service';
 import type { ContractFormDto } from '../../src/contracts/dto/contract-form.dto';
 import type { TestApp } from '../support/test-app';
 import { asSession, uniqueSuffix } from './client.factory';
-import { makeOperator, type TestOperator } from './operator.factory';
+import { factoryActor } from './operator.factory';
 
-const actors = new WeakMap<TestApp, Promise<TestOperator>>();
-const actor = (t: TestApp) => {
-  if (!actors.has(t)) actors.set(t, makeOperator(t, 'manager', { name: 'Gestora de Contratos' }));
-  return actors.get(t)!;
-};
+const actor = (t: TestApp) => factoryActor(t, 'manager', 'Gestora de Contratos');
 
 export type ContractFormFields = Partial<
   Record<Exclude<keyof ContractFormDto, 'autoRenew' | 'version'>, string>

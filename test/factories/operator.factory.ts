@@ -26,3 +26,17 @@ export async function makeOperator(
     .create({ name, email, password: TEST_PASSWORD, role, active: true });
   return { id: created.id, email, password: TEST_PASSWORD, role, name };
 }
+
+const actors = new WeakMap<TestApp, Map<string, Promise<TestOperator>>>();
+
+/**
+ * The operator a factory acts as when the test does not care who: one per app and name, made on first use
+ * (the history then names it, e.g. "Fábrica de Testes").
+ */
+export function factoryActor(t: TestApp, role: Role, name: string): Promise<TestOperator> {
+  let byName = actors.get(t);
+  if (!byName) actors.set(t, (byName = new Map()));
+  let actor = byName.get(name);
+  if (!actor) byName.set(name, (actor = makeOperator(t, role, { name })));
+  return actor;
+}

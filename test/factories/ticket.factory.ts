@@ -2,13 +2,9 @@ import { TicketsService } from '../../src/tickets/tickets.service';
 import type { Ticket, TicketStatus } from '../../src/tickets/ticket.entity';
 import type { TestApp } from '../support/test-app';
 import { asSession, uniqueSuffix } from './client.factory';
-import { makeOperator, type TestOperator } from './operator.factory';
+import { factoryActor } from './operator.factory';
 
-const actors = new WeakMap<TestApp, Promise<TestOperator>>();
-const actor = (t: TestApp) => {
-  if (!actors.has(t)) actors.set(t, makeOperator(t, 'manager', { name: 'Atendente de Testes' }));
-  return actors.get(t)!;
-};
+const actor = (t: TestApp) => factoryActor(t, 'manager', 'Atendente de Testes');
 
 /**
  * A ticket opened through TicketsService for a linked client (events and history written), then moved to

@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { SessionOperator } from '../../auth/session-operator';
 import { isUuid } from '../../common/ids';
 import { diff } from '../client-events';
@@ -42,10 +42,7 @@ export class ContactsService {
       const count = await tx.getRepository(Contact).countBy({ clientId });
       // The first contact of a client is its primary one unless the operator says otherwise.
       if (count === 0 && dto.isPrimary === undefined) values.isPrimary = true;
-      if (values.isPrimary)
-        await tx.query(`UPDATE contacts SET is_primary = false WHERE client_id = $1 AND is_primary`, [
-          clientId,
-        ]);
+      if (values.isPrimary) await unsetPrimary(tx, clientId);
       const contact = await tx
         .getRepository(Contact)
         .save(tx.getRepository(Contact).create({ ...values, clientId }));
@@ -75,11 +72,7 @@ export class ContactsService {
         .getRepository(Contact)
         .findOne({ where: { id: contactId, clientId }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw new NotFoundException();
-      if (values.isPrimary && !current.isPrimary) {
-        await tx.query(`UPDATE contacts SET is_primary = false WHERE client_id = $1 AND is_primary`, [
-          clientId,
-        ]);
-      }
+      if (values.isPrimary && !current.isPrimary) await unsetPrimary(tx, clientId);
       await tx.getRepository(Contact).update(contactId, values);
       const changes = diff<ContactValues>(current, values, CONTACT_FIELDS);
       if (Object.keys(changes).length)
@@ -114,6 +107,10 @@ export class ContactsService {
     });
   }
 }
+
+/** The client's primary contact stops being primary (another one is about to become it). */
+const unsetPrimary = (tx: EntityManager, clientId: string) =>
+  tx.getRepository(Contact).update({ clientId, isPrimary: true }, { isPrimary: false });
 
 function toValues(dto: ContactFormDto): ContactValues {
   return {
