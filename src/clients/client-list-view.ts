@@ -42,7 +42,10 @@ export function tableView(state: ListState, page: ClientPage, locale: string) {
   };
 }
 
-/** One row of `clients/_row`; `returnTo` is where its status toggle comes back to without JavaScript. */
+/**
+ * One row of `clients/_row`; `returnTo` (the list's URL) is where its call button comes back to without
+ * JavaScript (its status toggle uses the table's one status form, which holds the same URL).
+ */
 export function rowView(row: ClientRow, returnTo: string) {
   return {
     ...row,
