@@ -6,16 +6,14 @@ import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
+import { safeLocalPath } from '../common/safe-path';
 import { AuditLogger } from '../common/audit-logger';
 import { LoginDto, SetupDto } from './dto/operator.dto';
 import { LoginThrottleService } from './login-throttle.service';
 import { OperatorsService, toSessionOperator } from './operators.service';
 
-/** Only same-site paths are allowed as the post-login destination (no open redirect). */
-const safeNext = (next: unknown): string =>
-  typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
-    ? next
-    : '/clients';
+/** Where to go after signing in: the same-site path asked for, or the client list (no open redirect). */
+const afterLogin = (next: unknown): string => safeLocalPath(next, '/clients');
 
 @Controller()
 export class SessionsController {
@@ -62,11 +60,11 @@ export class SessionsController {
   @Public()
   @Get('login')
   async loginForm(@Query('next') next: string | undefined, @Req() req: Request, @Res() res: Response) {
-    if (req.session.operator) return res.redirect(303, safeNext(next));
+    if (req.session.operator) return res.redirect(303, afterLogin(next));
     if (!(await this.operators.hasAnyOperator())) return res.redirect(303, '/setup');
     res.render('auth/login', {
       title: translate(res.locals.locale, 'login.title'),
-      form: { next: typeof next === 'string' ? next : '' },
+      form: { next: safeLocalPath(next, '') },
       errors: {},
     });
   }
@@ -117,7 +115,7 @@ export class SessionsController {
     req.session.loginAt = Date.now();
     await promisify(req.session.save.bind(req.session))();
     this.audit.log('login.succeeded', { operatorId: operator.id, ip: address, requestId: req.id });
-    redirectAfterChange(req, res, safeNext(next));
+    redirectAfterChange(req, res, afterLogin(next));
   }
 
   @Post('logout')

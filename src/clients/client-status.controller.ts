@@ -16,13 +16,11 @@ import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
 import { isHtmx, redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
+import { safeLocalPath } from '../common/safe-path';
 import { ClientListService } from './client-list.service';
 import { ClientStatusService } from './client-status.service';
 import { rowView } from './clients.controller';
 import { ChangeStatusDto } from './dto/status.dto';
-
-const localPath = (value: string | undefined, fallback: string) =>
-  value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : fallback;
 
 /** `POST /clients/:id/status`: the inline activate/inactivate toggle (SPEC §5). */
 @Controller('clients/:id/status')
@@ -50,7 +48,7 @@ export class ClientStatusController {
     if (!parsed.ok) throw new BadRequestException(Object.values(parsed.errors).join(' '));
     const { status, returnTo } = parsed.value;
     const result = await this.status.change(operator, id, status);
-    const back = localPath(returnTo, `/clients/${id}`);
+    const back = safeLocalPath(returnTo, `/clients/${id}`);
     const blockers = result.ok
       ? []
       : result.blockers.map((b) => ({

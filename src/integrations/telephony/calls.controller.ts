@@ -6,12 +6,10 @@ import { flash } from '../../common/flash';
 import { parseForm } from '../../common/forms';
 import { isHtmx, varyOnHtmx } from '../../common/htmx';
 import { translate } from '../../common/i18n/translate';
+import { safeLocalPath } from '../../common/safe-path';
 import { CallOutcome, CallsService } from './calls.service';
 import { CallDto } from './dto/call.dto';
 import { CallRefusedError } from './telephony.errors';
-
-const localPath = (value: string | undefined, fallback: string) =>
-  value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : fallback;
 
 type CallStatus =
   | { state: 'calling' | 'failed' | 'refused'; message: string }
@@ -40,7 +38,7 @@ export class CallsController {
   ) {
     const parsed = await parseForm(CallDto, body, res.locals.locale);
     if (!parsed.ok) throw new BadRequestException(Object.values(parsed.errors).join(' '));
-    const back = localPath(parsed.value.returnTo, `/clients/${id}`);
+    const back = safeLocalPath(parsed.value.returnTo, `/clients/${id}`);
     const locale = res.locals.locale as string;
     let status: CallStatus;
     try {
