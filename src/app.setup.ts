@@ -51,7 +51,9 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   const dataSource = app.get(DataSource);
   const pool = sharedPool(dataSource);
   const dbLogger = new Logger('Database');
-  pool.on('error', (err) => dbLogger.error(err)); // an idle client's error must not kill the process (R5)
+  // An idle connection's error must not kill the process; it is logged through the error serializer,
+  // which drops the pg client pg-pool attaches to it (connection settings included).
+  pool.on('error', (err) => dbLogger.error({ err }, 'an idle database connection failed'));
 
   if (config.trustProxy) app.set('trust proxy', config.trustProxy === 'true' ? true : config.trustProxy);
   app.disable('x-powered-by');

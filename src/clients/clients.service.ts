@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SessionOperator } from '../auth/session-operator';
+import { onUniqueViolation } from '../common/errors/unique-violation';
 import { isUuid } from '../common/ids';
 import { visibleClientCondition } from '../relationships/access-scope';
 import { CLIENT_CHANGED, ClientChangedEvent, diff } from './client-events';
@@ -44,7 +45,7 @@ export class ClientsService {
 
   async create(operator: SessionOperator, dto: ClientFormDto): Promise<Client> {
     const values = toValues(dto);
-    return this.dataSource.transaction(async (tx) => {
+    const created = this.dataSource.transaction(async (tx) => {
       await this.checkDocument(tx, values.document, null);
       await this.checkBilling(tx, operator, null, values.billingClientId);
       const client = await tx
@@ -61,6 +62,7 @@ export class ClientsService {
       );
       return saved;
     });
+    return created.catch(this.documentTakenMeanwhile(values.document, null));
   }
 
   /**
@@ -69,7 +71,7 @@ export class ClientsService {
    */
   async update(operator: SessionOperator, id: string, dto: ClientFormDto): Promise<Client> {
     const values = toValues(dto);
-    return this.dataSource.transaction(async (tx) => {
+    const updated = this.dataSource.transaction(async (tx) => {
       const current = await this.findVisible(operator, id, tx);
       if (dto.version !== undefined && dto.version !== current.version)
         throw new ClientVersionConflictError(current);
@@ -86,6 +88,7 @@ export class ClientsService {
       if (Object.keys(changes).length) await this.emit(tx, id, operator, 'updated', 'client', changes);
       return tx.getRepository(Client).findOneByOrFail({ id });
     });
+    return updated.catch(this.documentTakenMeanwhile(values.document, id));
   }
 
   /** Active clients (other than `exceptId`) whose name or document matches, for the billing picker. */
@@ -134,6 +137,13 @@ export class ClientsService {
       CLIENT_CHANGED,
       new ClientChangedEvent(manager, clientId, operator, action, subject, changes, subjectId, subjectLabel),
     );
+  }
+
+  /** A simultaneous save took the document after our check: answer with the same refusal as the check. */
+  private documentTakenMeanwhile(document: string | null, exceptId: string | null) {
+    return onUniqueViolation({
+      clients_document_key: () => this.checkDocument(this.dataSource.manager, document, exceptId),
+    });
   }
 
   private async checkDocument(
