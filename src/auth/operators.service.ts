@@ -2,7 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
+import { onUniqueViolation } from '../common/errors/unique-violation';
 import { isUuid } from '../common/ids';
+import { waitForTurn } from '../common/turns';
 import { AccountDto, CreateOperatorDto, SetupDto, UpdateOperatorDto } from './dto/operator.dto';
 import { Operator, type Role } from './operator.entity';
 import { hashPassword, verifyPassword, burnPasswordCheck } from './password-hasher';
@@ -51,16 +53,18 @@ export class OperatorsService {
   async create(dto: CreateOperatorDto): Promise<Operator> {
     await this.assertEmailFree(dto.email);
     const passwordHash = await hashPassword(dto.password);
-    return this.operators.save(
-      this.operators.create({
-        name: dto.name,
-        email: dto.email.toLowerCase(),
-        role: dto.role,
-        passwordHash,
-        active: dto.active ?? true,
-        locale: 'pt-BR',
-      }),
-    );
+    return this.operators
+      .save(
+        this.operators.create({
+          name: dto.name,
+          email: dto.email.toLowerCase(),
+          role: dto.role,
+          passwordHash,
+          active: dto.active ?? true,
+          locale: 'pt-BR',
+        }),
+      )
+      .catch(this.emailTakenMeanwhile(dto.email));
   }
 
   list(): Promise<Operator[]> {
@@ -78,12 +82,7 @@ export class OperatorsService {
   async update(actor: SessionOperator, operator: Operator, dto: UpdateOperatorDto): Promise<Operator> {
     const active = dto.active === true;
     if (operator.id === actor.id && !active) throw new AppError(422, 'operators.cannotDeactivateSelf');
-    if (operator.role === 'admin' && operator.active && (dto.role !== 'admin' || !active)) {
-      const admins = await this.operators.countBy({ role: 'admin', active: true });
-      if (admins <= 1) throw new AppError(422, 'operators.lastAdmin');
-    }
     if (dto.email.toLowerCase() !== operator.email) await this.assertEmailFree(dto.email, operator.id);
-    const endSessions = operator.role !== dto.role || operator.active !== active || !!dto.password;
     const changes: Partial<Operator> = {
       name: dto.name,
       email: dto.email.toLowerCase(),
@@ -91,11 +90,21 @@ export class OperatorsService {
       active,
     };
     if (dto.password) changes.passwordHash = await hashPassword(dto.password);
-    await this.dataSource.transaction(async (tx) => {
+    const updated = this.dataSource.transaction(async (tx) => {
+      // Edits that may remove an admin run one at a time: two admins demoting each other at once would
+      // each count two admins and leave none. The row is read again under the lock.
+      await waitForTurn(tx, 'clientela:admins');
+      const current = await tx.getRepository(Operator).findOneByOrFail({ id: operator.id });
+      if (current.role === 'admin' && current.active && (dto.role !== 'admin' || !active)) {
+        const admins = await tx.getRepository(Operator).countBy({ role: 'admin', active: true });
+        if (admins <= 1) throw new AppError(422, 'operators.lastAdmin');
+      }
+      const endSessions = current.role !== dto.role || current.active !== active || !!dto.password;
       await tx.getRepository(Operator).update(operator.id, changes);
       if (endSessions && operator.id !== actor.id) await this.destroySessions(operator.id, tx);
+      return { ...current, ...changes } as Operator;
     });
-    return { ...operator, ...changes } as Operator;
+    return updated.catch(this.emailTakenMeanwhile(dto.email, operator.id));
   }
 
   async updateAccount(id: string, dto: AccountDto): Promise<void> {
@@ -144,6 +153,11 @@ export class OperatorsService {
 
   countByRole(role: Role): Promise<number> {
     return this.operators.countBy({ role, active: true });
+  }
+
+  /** A simultaneous save took the e-mail after our check: answer with the same refusal as the check. */
+  private emailTakenMeanwhile(email: string, exceptId?: string) {
+    return onUniqueViolation({ operators_email_key: () => this.assertEmailFree(email, exceptId) });
   }
 
   private async assertEmailFree(email: string, exceptId?: string): Promise<void> {
