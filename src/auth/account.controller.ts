@@ -44,7 +44,6 @@ export class AccountController {
     const parsed = await parseForm(AccountDto, body, res.locals.locale);
     if (!parsed.ok) return this.render(res, 422, parsed.values, parsed.errors);
     await this.operators.updateAccount(me.id, parsed.value);
-    req.session.operator = { ...me, name: parsed.value.name, locale: parsed.value.locale };
     flash(req, 'success', 'account.saved');
     redirectAfterChange(req, res, '/account');
   }
@@ -64,18 +63,19 @@ export class AccountController {
   ) {
     const parsed = await parseForm(ChangePasswordDto, body, res.locals.locale);
     if (!parsed.ok) return this.renderSecurity(res, me, 422, parsed.errors);
-    const changed = await this.operators.changePassword(
+    const generation = await this.operators.changePassword(
       me.id,
-      parsed.value.currentPassword,
-      parsed.value.newPassword,
+      { current: parsed.value.currentPassword, next: parsed.value.newPassword },
       req.sessionID,
     );
-    if (!changed) {
+    if (generation === null) {
       this.audit.log('password.change_failed', { operatorId: me.id, requestId: req.id });
       return this.renderSecurity(res, me, 422, {
         currentPassword: translate(res.locals.locale, 'security.wrongPassword'),
       });
     }
+    // This session stays signed in: it moves to the generation that ended the others.
+    req.session.operator = { id: me.id, generation };
     this.audit.log('password.changed', { operatorId: me.id, requestId: req.id });
     flash(req, 'success', 'security.passwordChanged');
     redirectAfterChange(req, res, '/account/security');

@@ -8,6 +8,7 @@ import { LoginThrottleService } from './login-throttle.service';
 import { Operator } from './operator.entity';
 import { OperatorsController } from './operators.controller';
 import { OperatorsService } from './operators.service';
+import { SessionStore } from './session-store';
 import { SessionsController } from './sessions.controller';
 import { TOTP_SECRET_BOX, TotpService } from './totp/totp.service';
 
@@ -16,6 +17,7 @@ import { TOTP_SECRET_BOX, TotpService } from './totp/totp.service';
   providers: [
     OperatorsService,
     LoginThrottleService,
+    SessionStore,
     TotpService,
     {
       provide: TOTP_SECRET_BOX,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { DataSource } from 'typeorm';
-import { sharedPool } from '../app.setup';
+import { sharedPool } from '../database/shared-pool';
 
 const WINDOW_SECONDS = 15 * 60;
 /** Failed logins allowed per account and per client address in 15 minutes (research/security.md S11). */

@@ -9,7 +9,7 @@ import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { CreateOperatorDto, UpdateOperatorDto } from './dto/operator.dto';
 import { Operator, ROLES } from './operator.entity';
-import { EmailTakenError, OperatorsService, toSessionOperator } from './operators.service';
+import { EmailTakenError, OperatorsService } from './operators.service';
 import type { SessionOperator } from './session-operator';
 import { TotpService } from './totp/totp.service';
 
@@ -93,9 +93,6 @@ export class OperatorsController {
       );
     try {
       const updated = await this.operators.update(actor, operator, parsed.value);
-      // The actor's own session keeps a snapshot of name and role: refresh it, or a self-demoted admin
-      // would keep admin rights until logging out (other operators' sessions are deleted instead).
-      if (updated.id === actor.id) req.session.operator = toSessionOperator(updated);
       this.audit.log('operator.updated', {
         operatorId: actor.id,
         targetId: id,

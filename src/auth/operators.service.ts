@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
 import { onUniqueViolation } from '../common/errors/unique-violation';
 import { isUuid } from '../common/ids';
@@ -8,7 +8,7 @@ import { waitForTurn } from '../common/turns';
 import { AccountDto, CreateOperatorDto, SetupDto, UpdateOperatorDto } from './dto/operator.dto';
 import { Operator, type Role } from './operator.entity';
 import { hashPassword, verifyPassword, burnPasswordCheck } from './password-hasher';
-import type { SessionOperator } from './session-operator';
+import type { SessionOperator, SessionSignIn } from './session-operator';
 
 export class EmailTakenError extends AppError {
   constructor() {
@@ -99,9 +99,12 @@ export class OperatorsService {
         const admins = await tx.getRepository(Operator).countBy({ role: 'admin', active: true });
         if (admins <= 1) throw new AppError(422, 'operators.lastAdmin');
       }
-      const endSessions = current.role !== dto.role || current.active !== active || !!dto.password;
       await tx.getRepository(Operator).update(operator.id, changes);
-      if (endSessions && operator.id !== actor.id) await this.destroySessions(operator.id, tx);
+      // The operator's role and status are read with every request; their sessions end all the same, so a
+      // new role, a deactivation or a new password starts from a fresh sign-in. (Not the admin's own
+      // session, when editing themself: they carry on with the new role.)
+      const endSessions = current.role !== dto.role || current.active !== active || !!dto.password;
+      if (endSessions && operator.id !== actor.id) await this.endSessions(operator.id, tx);
       return { ...current, ...changes } as Operator;
     });
     return updated.catch(this.emailTakenMeanwhile(dto.email, operator.id));
@@ -111,17 +114,36 @@ export class OperatorsService {
     await this.operators.update(id, { name: dto.name, locale: dto.locale, extension: dto.extension ?? null });
   }
 
-  /** Changes the password when `current` is right, and ends the operator's other sessions (not `keepSessionId`). */
-  async changePassword(id: string, current: string, next: string, keepSessionId?: string): Promise<boolean> {
+  /**
+   * Changes the password when `current` is right and ends the operator's other sessions; the one making
+   * the change (`keepSessionId`) carries on. Returns the operator's new session generation (for the kept
+   * session), or null when `current` was wrong.
+   */
+  async changePassword(
+    id: string,
+    passwords: { current: string; next: string },
+    keepSessionId: string,
+  ): Promise<number | null> {
+    if (!(await this.passwordMatches(id, passwords.current))) return null;
+    const passwordHash = await hashPassword(passwords.next);
+    return this.dataSource.transaction(async (tx) => {
+      await tx.getRepository(Operator).update(id, { passwordHash });
+      return this.endSessions(id, tx, keepSessionId);
+    });
+  }
+
+  /** Whether `password` is this active operator's (same timing when it is not). */
+  async passwordMatches(id: string, password: string): Promise<boolean> {
     const operator = await this.operators
       .createQueryBuilder('o')
       .addSelect('o.passwordHash')
-      .where('o.id = :id', { id })
+      .where('o.id = :id AND o.active', { id })
       .getOne();
-    if (!operator || !(await verifyPassword(operator.passwordHash, current))) return false;
-    await this.operators.update(id, { passwordHash: await hashPassword(next) });
-    await this.destroySessions(id, this.dataSource.manager, keepSessionId);
-    return true;
+    if (!operator) {
+      await burnPasswordCheck(password);
+      return false;
+    }
+    return verifyPassword(operator.passwordHash, password);
   }
 
   /** Returns the active operator with this e-mail and password, or null (same timing either way). */
@@ -139,16 +161,29 @@ export class OperatorsService {
     return ok && operator.active ? operator : null;
   }
 
-  /** Ends every session of an operator (deactivation, role change, password reset by an admin). */
-  async destroySessions(
-    operatorId: string,
-    manager = this.dataSource.manager,
-    keepSessionId?: string,
-  ): Promise<void> {
+  /**
+   * Ends every session of an operator (deactivation, role change, password change), in the caller's
+   * transaction: their session generation moves on — a session signed in before is refused at its next
+   * request, even one a request in flight writes back — and the rows go at once. The session
+   * `keepSessionId`, if any, is moved to the new generation and stays signed in. Returns the generation.
+   */
+  async endSessions(operatorId: string, manager: EntityManager, keepSessionId?: string): Promise<number> {
+    const [[{ generation }]] = (await manager.query(
+      `UPDATE operators SET session_generation = session_generation + 1 WHERE id = $1
+       RETURNING session_generation AS generation`,
+      [operatorId],
+    )) as [[{ generation: number }], number];
     await manager.query(`DELETE FROM sessions WHERE sess -> 'operator' ->> 'id' = $1 AND sid <> $2`, [
       operatorId,
       keepSessionId ?? '',
     ]);
+    if (keepSessionId)
+      await manager.query(
+        `UPDATE sessions SET sess = jsonb_set(sess::jsonb, '{operator,generation}', to_jsonb($2::int))::json
+         WHERE sid = $1`,
+        [keepSessionId, generation],
+      );
+    return generation;
   }
 
   countByRole(role: Role): Promise<number> {
@@ -167,10 +202,5 @@ export class OperatorsService {
   }
 }
 
-export const toSessionOperator = (o: Operator): SessionOperator => ({
-  id: o.id,
-  name: o.name,
-  email: o.email,
-  role: o.role,
-  locale: o.locale,
-});
+/** What a session stores at login: who, and their current session generation. */
+export const signInOf = (o: Operator): SessionSignIn => ({ id: o.id, generation: o.sessionGeneration });

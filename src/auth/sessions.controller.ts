@@ -10,7 +10,7 @@ import { safeLocalPath } from '../common/safe-path';
 import { AuditLogger } from '../common/audit-logger';
 import { LoginDto, SetupDto } from './dto/operator.dto';
 import { LoginThrottleService } from './login-throttle.service';
-import { OperatorsService, toSessionOperator } from './operators.service';
+import { OperatorsService, signInOf } from './operators.service';
 
 /** Where to go after signing in: the same-site path asked for, or the client list (no open redirect). */
 const afterLogin = (next: unknown): string => safeLocalPath(next, '/clients');
@@ -26,7 +26,7 @@ export class SessionsController {
   @Public()
   @Get()
   async home(@Req() req: Request, @Res() res: Response) {
-    if (req.session.operator) return res.redirect(303, '/clients');
+    if (req.operator) return res.redirect(303, '/clients');
     return res.redirect(303, (await this.operators.hasAnyOperator()) ? '/login' : '/setup');
   }
 
@@ -60,7 +60,7 @@ export class SessionsController {
   @Public()
   @Get('login')
   async loginForm(@Query('next') next: string | undefined, @Req() req: Request, @Res() res: Response) {
-    if (req.session.operator) return res.redirect(303, afterLogin(next));
+    if (req.operator) return res.redirect(303, afterLogin(next));
     if (!(await this.operators.hasAnyOperator())) return res.redirect(303, '/setup');
     res.render('auth/login', {
       title: translate(res.locals.locale, 'login.title'),
@@ -111,7 +111,7 @@ export class SessionsController {
     await this.throttle.recordSuccess(email);
     // A fresh session id at login defeats session fixation (S2).
     await promisify(req.session.regenerate.bind(req.session))();
-    req.session.operator = toSessionOperator(operator);
+    req.session.operator = signInOf(operator);
     req.session.loginAt = Date.now();
     await promisify(req.session.save.bind(req.session))();
     this.audit.log('login.succeeded', { operatorId: operator.id, ip: address, requestId: req.id });
@@ -121,7 +121,7 @@ export class SessionsController {
   @Post('logout')
   @HttpCode(200)
   async logout(@Req() req: Request, @Res() res: Response) {
-    const operatorId = req.session.operator?.id;
+    const operatorId = req.operator?.id;
     await promisify(req.session.destroy.bind(req.session))();
     this.audit.log('logout', { operatorId, requestId: req.id });
     res.clearCookie(req.app.get('sessionCookieName') as string, { path: '/' });

@@ -305,16 +305,13 @@ describe('operators: the last active admin', () => {
       const answers = await Promise.all(
         agents.map((agent, i) => {
           const other = pair[1 - i];
-          return agent
-            .post(`/settings/operators/${other.id}/edit`)
-            .type('form')
-            .send({
-              _csrf: tokens[i],
-              name: other.name,
-              email: other.email,
-              role: 'manager',
-              active: 'true',
-            });
+          return agent.post(`/settings/operators/${other.id}/edit`).type('form').send({
+            _csrf: tokens[i],
+            name: other.name,
+            email: other.email,
+            role: 'manager',
+            active: 'true',
+          });
         }),
       );
       expect(answers.map((r) => r.status).sort()).toEqual([303, 422]);
