@@ -10,6 +10,7 @@ import { translate } from '../common/i18n/translate';
 import { CreateOperatorDto, UpdateOperatorDto } from './dto/operator.dto';
 import { Operator, ROLES } from './operator.entity';
 import { EmailTakenError, OperatorsService } from './operators.service';
+import { askForPassword, recentlyAuthenticated } from './reauthentication';
 import type { SessionOperator } from './session-operator';
 import { TotpService } from './totp/totp.service';
 
@@ -122,8 +123,10 @@ export class OperatorsController {
   }
 
   /**
-   * Clears an operator's second factor — the way out of a lock after 10 wrong codes or a lost phone. The
-   * operator enrolls again before the next deletion.
+   * Clears another operator's second factor — the way out of a lock after 10 wrong codes or a lost
+   * phone. The operator enrolls again before the next deletion, and is told at their next login. It needs
+   * the admin's password typed recently; nobody resets their own (with a copied cookie that would hand
+   * over the deletions), and resetting would also lift one's own lock.
    */
   @Post(':id/reset-2fa')
   @HttpCode(200)
@@ -134,7 +137,10 @@ export class OperatorsController {
     @Res() res: Response,
   ) {
     const operator = await this.load(id);
-    await this.totp.reset(operator.id);
+    if (operator.id === actor.id) throw new AppError(403, 'totp.cannotResetOwn');
+    if (!recentlyAuthenticated(req))
+      return askForPassword(req, res, `/settings/operators/${operator.id}/edit`);
+    await this.totp.reset(operator.id, actor.id);
     this.audit.log('totp.reset', {
       operatorId: actor.id,
       targetId: operator.id,
@@ -159,6 +165,7 @@ export class OperatorsController {
       title: translate(res.locals.locale, operator ? 'operators.edit' : 'operators.new'),
       section: 'settings',
       operator,
+      isSelf: operator?.id === (res.locals.operator as SessionOperator | undefined)?.id,
       form: values,
       errors,
       roles: ROLES,

@@ -7,10 +7,12 @@ import { parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { safeLocalPath } from '../common/safe-path';
+import { formatDateTime } from '../common/view-helpers';
 import { AuditLogger } from '../common/audit-logger';
 import { LoginDto, SetupDto } from './dto/operator.dto';
 import { LoginThrottleService } from './login-throttle.service';
 import { OperatorsService, signInOf } from './operators.service';
+import { SecurityNotices } from './security-notices';
 
 /** Where to go after signing in: the same-site path asked for, or the client list (no open redirect). */
 const afterLogin = (next: unknown): string => safeLocalPath(next, '/clients');
@@ -21,6 +23,7 @@ export class SessionsController {
     private readonly operators: OperatorsService,
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditLogger,
+    private readonly notices: SecurityNotices,
   ) {}
 
   @Public()
@@ -88,18 +91,19 @@ export class SessionsController {
     }
     const { email, password, next } = parsed.value;
     const address = req.ip ?? 'unknown';
-    const wait = await this.throttle.blockedFor(email, address);
-    if (wait > 0) {
+    // The attempt is counted before the password is checked, so simultaneous attempts cannot all slip
+    // under the limit; a success gives it back.
+    const turn = await this.throttle.take(email, address);
+    if (!turn.allowed) {
       this.audit.log('login.throttled', { ip: address, requestId: req.id });
-      res.set('Retry-After', String(Math.ceil(wait / 1000)));
-      const message = translate(locale, 'login.rateLimited', { minutes: Math.ceil(wait / 60000) });
+      res.set('Retry-After', String(Math.ceil(turn.waitMs / 1000)));
+      const message = translate(locale, 'login.rateLimited', { minutes: Math.ceil(turn.waitMs / 60000) });
       return res
         .status(429)
         .render('auth/login', { title, form: { email, next }, errors: {}, error: message });
     }
     const operator = await this.operators.authenticate(email, password);
     if (!operator) {
-      await this.throttle.recordFailure(email, address);
       this.audit.log('login.failed', { ip: address, requestId: req.id });
       return res.status(422).render('auth/login', {
         title,
@@ -108,11 +112,18 @@ export class SessionsController {
         error: translate(locale, 'login.invalid'),
       });
     }
-    await this.throttle.recordSuccess(email);
+    await this.throttle.giveBack(email, address);
     // A fresh session id at login defeats session fixation (S2).
     await promisify(req.session.regenerate.bind(req.session))();
     req.session.operator = signInOf(operator);
-    req.session.loginAt = Date.now();
+    req.session.loginAt = req.session.reauthenticatedAt = Date.now();
+    // Changes to the second factor since the last visit, on the first page after login.
+    for (const notice of await this.notices.takeUnshown(operator.id)) {
+      flash(req, 'info', `notice.${notice.event}`, {
+        actor: notice.actorName ?? translate(operator.locale, 'notice.unknownActor'),
+        date: formatDateTime(operator.locale, notice.at),
+      });
+    }
     await promisify(req.session.save.bind(req.session))();
     this.audit.log('login.succeeded', { operatorId: operator.id, ip: address, requestId: req.id });
     redirectAfterChange(req, res, afterLogin(next));

@@ -75,3 +75,11 @@ export class TotpCodeDto {
   @MaxLength(16, { message: 'validation.maxLength|$constraint1' })
   code: string;
 }
+
+/** "Confirme sua senha": the password again, and where to go back to. */
+export class ConfirmPasswordDto {
+  @IsString({ message: 'validation.required' })
+  @MaxLength(PASSWORD_MAX, { message: 'validation.maxLength|$constraint1' })
+  password: string;
+  @IsOptional() @IsString() @MaxLength(2000) next?: string;
+}

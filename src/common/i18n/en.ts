@@ -722,6 +722,22 @@ export const en: Record<string, string> = {
   'totp.resetHint':
     'Erases the key and the lock. The operator will have to set up the app again before confirming deletions.',
   'operators.totpReset': 'Two-step verification of {name} reset.',
+  'totp.cannotResetOwn': 'You cannot reset your own two-step verification. Ask another administrator.',
+  'totp.confirmPasswordFirst': 'To set up or turn off two-step verification, confirm your password first.',
+  'totp.confirmPassword': 'Confirm password',
+  'reauth.title': 'Confirm your password',
+  'reauth.explain':
+    'To change two-step verification, type your password again. The confirmation holds for 10 minutes in this session.',
+  'reauth.password': 'Your password',
+  'reauth.submit': 'Confirm',
+  'reauth.wrongPassword': 'Wrong password.',
+  'notice.totp.enabled':
+    'Your two-step verification was turned on on {date}. If it was not you, change your password and tell an administrator.',
+  'notice.totp.disabled':
+    'Your two-step verification was turned off on {date}. If it was not you, change your password and tell an administrator.',
+  'notice.totp.reset':
+    'Your two-step verification was reset by {actor} on {date}. Set up the app again before your next deletion.',
+  'notice.unknownActor': 'an administrator',
   'deletion.title': 'Delete {name}?',
   'deletion.clientCode': 'Client #{code}',
   'deletion.irreversible': 'This cannot be undone.',

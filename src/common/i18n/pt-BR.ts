@@ -730,6 +730,24 @@ export const ptBR: Record<string, string> = {
   'totp.resetHint':
     'Apaga a chave e o bloqueio. O operador precisará configurar o aplicativo de novo antes de confirmar exclusões.',
   'operators.totpReset': 'Verificação em duas etapas de {name} redefinida.',
+  'totp.cannotResetOwn':
+    'Você não pode redefinir a sua própria verificação em duas etapas. Peça a outro administrador.',
+  'totp.confirmPasswordFirst':
+    'Para configurar ou desativar a verificação em duas etapas, confirme antes a sua senha.',
+  'totp.confirmPassword': 'Confirmar senha',
+  'reauth.title': 'Confirme sua senha',
+  'reauth.explain':
+    'Para alterar a verificação em duas etapas, digite de novo a sua senha. A confirmação vale por 10 minutos nesta sessão.',
+  'reauth.password': 'Sua senha',
+  'reauth.submit': 'Confirmar',
+  'reauth.wrongPassword': 'Senha incorreta.',
+  'notice.totp.enabled':
+    'Sua verificação em duas etapas foi ativada em {date}. Se não foi você, troque a senha e avise um administrador.',
+  'notice.totp.disabled':
+    'Sua verificação em duas etapas foi desativada em {date}. Se não foi você, troque a senha e avise um administrador.',
+  'notice.totp.reset':
+    'Sua verificação em duas etapas foi redefinida por {actor} em {date}. Configure o aplicativo de novo antes da próxima exclusão.',
+  'notice.unknownActor': 'um administrador',
   'deletion.title': 'Excluir {name}?',
   'deletion.clientCode': 'Cliente #{code}',
   'deletion.irreversible': 'Esta ação é irreversível.',
