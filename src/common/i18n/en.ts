@@ -645,6 +645,8 @@ export const en: Record<string, string> = {
   'telephony.validation.dialPrefix': 'Enter 1 to 8 digits (also * and #).',
   'telephony.validation.timeout': 'Enter 1 to 60 seconds.',
   'telephony.validation.secretRequired': 'Enter the AMI user’s secret.',
+  'telephony.validation.secretForNewDestination':
+    'The stored secret is only sent to the server it was saved for. To use another server (or another address in the URL template), type the secret again — or tick to erase it.',
   'calls.title': 'Calls',
   'calls.empty': 'No calls recorded.',
   'calls.when': 'When',
@@ -872,6 +874,10 @@ export const en: Record<string, string> = {
   'integrations.validation.baseUrlRequired': 'Enter the API URL (ending in /v3) for the custom environment.',
   'integrations.validation.apiKeyRequired': 'Enter the Asaas API key.',
   'integrations.validation.clientSecretRequired': 'Enter the app’s client secret.',
+  'integrations.validation.apiKeyForNewDestination':
+    'The stored key is only sent to the address it was saved for. To use another environment or base URL, type the key again.',
+  'integrations.validation.clientSecretForNewDestination':
+    'The stored client secret is only sent to the addresses it was saved for. To change the addresses, type the client secret again.',
   'integrations.asaas.title': 'Asaas (boletos)',
   'integrations.asaas.intro':
     'With the API key each client can be registered as an Asaas customer, to issue boletos. The key is stored encrypted and never shown back.',

@@ -652,6 +652,8 @@ export const ptBR: Record<string, string> = {
   'telephony.validation.dialPrefix': 'Informe de 1 a 8 dígitos (também * e #).',
   'telephony.validation.timeout': 'Informe de 1 a 60 segundos.',
   'telephony.validation.secretRequired': 'Informe a senha do usuário AMI.',
+  'telephony.validation.secretForNewDestination':
+    'O segredo guardado só é enviado ao servidor para o qual foi salvo. Para usar outro servidor (ou outro endereço no modelo de URL), digite o segredo de novo — ou marque para apagá-lo.',
   'calls.title': 'Ligações',
   'calls.empty': 'Nenhuma ligação registrada.',
   'calls.when': 'Quando',
@@ -885,6 +887,10 @@ export const ptBR: Record<string, string> = {
     'Informe a URL da API (terminando em /v3) para o ambiente personalizado.',
   'integrations.validation.apiKeyRequired': 'Informe a chave de API do Asaas.',
   'integrations.validation.clientSecretRequired': 'Informe o client secret do aplicativo.',
+  'integrations.validation.apiKeyForNewDestination':
+    'A chave guardada só é enviada ao endereço para o qual foi salva. Para usar outro ambiente ou outra URL base, digite a chave de novo.',
+  'integrations.validation.clientSecretForNewDestination':
+    'O client secret guardado só é enviado aos endereços para os quais foi salvo. Para mudar os endereços, digite o client secret de novo.',
   'integrations.asaas.title': 'Asaas (boletos)',
   'integrations.asaas.intro':
     'Com a chave de API, cada cliente pode ser cadastrado como cliente no Asaas, para emitir boletos. A chave fica criptografada e nunca é mostrada de volta.',

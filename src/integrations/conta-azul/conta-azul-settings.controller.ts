@@ -65,8 +65,9 @@ export class ContaAzulSettingsController {
     @Res() res: Response,
   ) {
     const current = await this.contaAzul.settings();
+    const stored = { ...current, hasSecret: current.hasClientSecret && !current.secretBroken };
     const parsed = await parseFormChecked(ContaAzulSettingsDto, body, res.locals.locale, (value) =>
-      missingContaAzulFields(value, current.hasClientSecret && !current.secretBroken),
+      missingContaAzulFields(value, stored),
     );
     if (!parsed.ok) {
       const { clientSecret: _secret, ...form } = parsed.values;
