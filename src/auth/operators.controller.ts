@@ -149,7 +149,7 @@ export class OperatorsController {
       ip: req.ip,
       requestId: req.id,
     });
-    flash(req, 'success', 'operators.totpReset', { name: operator.name });
+    flash(req, 'success', 'operators.totpReset', { name: operator.name }, null);
     redirectAfterChange(req, res, `/settings/operators/${operator.id}/edit`);
   }
 

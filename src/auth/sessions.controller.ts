@@ -119,10 +119,9 @@ export class SessionsController {
     req.session.loginAt = req.session.reauthenticatedAt = Date.now();
     // Changes to the second factor since the last visit, on the first page after login.
     for (const notice of await this.notices.takeUnshown(operator.id)) {
-      flash(req, 'info', `notice.${notice.event}`, {
-        actor: notice.actorName ?? translate(operator.locale, 'notice.unknownActor'),
-        date: formatDateTime(operator.locale, notice.at),
-      });
+      const actor = notice.actorName ?? translate(operator.locale, 'notice.unknownActor');
+      const date = formatDateTime(operator.locale, notice.at);
+      flash(req, 'info', `notice.${notice.event}`, { actor, date }, null);
     }
     await promisify(req.session.save.bind(req.session))();
     this.audit.log('login.succeeded', { operatorId: operator.id, ip: address, requestId: req.id });

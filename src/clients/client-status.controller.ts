@@ -71,9 +71,8 @@ export class ClientStatusController {
         back,
       });
     }
-    flash(req, 'success', status === 'active' ? 'clients.activated' : 'clients.inactivated', {
-      name: result.client.tradeName,
-    });
+    const message = status === 'active' ? 'clients.activated' : 'clients.inactivated';
+    flash(req, 'success', message, { name: result.client.tradeName }, { clientId: id });
     redirectAfterChange(req, res, back);
   }
 }

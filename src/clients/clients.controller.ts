@@ -109,7 +109,7 @@ export class ClientsController {
       return this.renderForm(res, 422, parsed.values, parsed.errors, undefined, await billing());
     try {
       const client = await this.clients.create(operator, parsed.value);
-      flash(req, 'success', 'clients.created', { name: client.tradeName });
+      flash(req, 'success', 'clients.created', { name: client.tradeName }, { clientId: client.id });
       redirectAfterChange(req, res, `/clients/${client.id}/relationships`);
     } catch (error) {
       if (error instanceof ClientFieldError) {
@@ -227,7 +227,7 @@ export class ClientsController {
     if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors, client, await billing());
     try {
       const updated = await this.clients.update(operator, id, parsed.value);
-      flash(req, 'success', 'clients.updated', { name: updated.tradeName });
+      flash(req, 'success', 'clients.updated', { name: updated.tradeName }, { clientId: id });
       redirectAfterChange(req, res, `/clients/${id}`);
     } catch (error) {
       if (error instanceof ClientFieldError) {

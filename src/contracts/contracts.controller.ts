@@ -57,7 +57,7 @@ export class ContractsController {
     if (!parsed.ok) return this.renderForm(res, 422, client, parsed.values, parsed.errors);
     try {
       const contract = await this.contracts.create(operator, id, parsed.values);
-      flash(req, 'success', 'contracts.created', { name: contract.name });
+      flash(req, 'success', 'contracts.created', { name: contract.name }, { clientId: id });
       redirectAfterChange(req, res, `/contracts/${contract.id}`);
     } catch (error) {
       if (error instanceof ClientInactiveError)
@@ -99,7 +99,7 @@ export class ContractsController {
     if (!parsed.ok) return this.renderForm(res, 422, client, parsed.values, parsed.errors, contract);
     try {
       const updated = await this.contracts.update(operator, id, parsed.values, parsed.version);
-      flash(req, 'success', 'contracts.updated', { name: updated.name });
+      flash(req, 'success', 'contracts.updated', { name: updated.name }, { clientId: client.id });
       redirectAfterChange(req, res, `/contracts/${id}`);
     } catch (error) {
       if (error instanceof ContractVersionConflictError) {
@@ -151,7 +151,7 @@ export class ContractsController {
         cancelForm: parsed.values,
       });
     const cancelled = await this.contracts.cancel(operator, id, parsed.value.reason ?? null);
-    flash(req, 'success', 'contracts.cancelled', { name: cancelled.name });
+    flash(req, 'success', 'contracts.cancelled', { name: cancelled.name }, { clientId: client.id });
     redirectAfterChange(req, res, `/contracts/${id}`);
   }
 

@@ -56,7 +56,7 @@ export class AttendantGroupsController {
         memberIds: created.members.map((m) => m.id),
         requestId: req.id,
       });
-      flash(req, 'success', 'attendantGroups.created', { name: created.name });
+      flash(req, 'success', 'attendantGroups.created', { name: created.name }, null);
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
         return this.renderForm(res, 422, parsed.value, fieldErrorOf(error, res.locals.locale));
@@ -92,7 +92,7 @@ export class AttendantGroupsController {
         previousMemberIds: group.members.map((m) => m.id),
         requestId: req.id,
       });
-      flash(req, 'success', 'attendantGroups.updated', { name: updated.name });
+      flash(req, 'success', 'attendantGroups.updated', { name: updated.name }, null);
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
         return this.renderForm(res, 422, parsed.value, fieldErrorOf(error, res.locals.locale), group);

@@ -39,7 +39,7 @@ export class ServiceDesksController {
     if (!parsed.ok) return this.renderForm(res, 422, checked(parsed.values), parsed.errors);
     try {
       const created = await this.desks.create(parsed.value);
-      flash(req, 'success', 'serviceDesks.created', { name: created.name });
+      flash(req, 'success', 'serviceDesks.created', { name: created.name }, null);
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
         return this.renderForm(res, 422, parsed.value, fieldErrorOf(error, res.locals.locale));
@@ -62,7 +62,7 @@ export class ServiceDesksController {
     if (!parsed.ok) return this.renderForm(res, 422, checked(parsed.values), parsed.errors, desk);
     try {
       const updated = await this.desks.update(desk, parsed.value);
-      flash(req, 'success', 'serviceDesks.updated', { name: updated.name });
+      flash(req, 'success', 'serviceDesks.updated', { name: updated.name }, null);
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
         return this.renderForm(res, 422, parsed.value, fieldErrorOf(error, res.locals.locale), desk);

@@ -148,7 +148,7 @@ export class ContaAzulSettingsController {
       const reason = [query.error, query.error_description]
         .filter((v) => typeof v === 'string' && v)
         .join(': ');
-      flash(req, 'error', 'integrations.contaAzul.denied', { reason: reason.slice(0, 300) || '—' });
+      flash(req, 'error', 'integrations.contaAzul.denied', { reason: reason.slice(0, 300) || '—' }, null);
       await saveSession(req);
       return res.redirect(303, PAGE);
     }
@@ -158,7 +158,7 @@ export class ContaAzulSettingsController {
     } catch (error) {
       if (!(error instanceof SyncError)) throw error;
       if (error.code === 'rejected' || error.code === 'auth')
-        flash(req, 'error', 'integrations.contaAzul.exchangeFailed', { reason: error.detail });
+        flash(req, 'error', 'integrations.contaAzul.exchangeFailed', { reason: error.detail }, null);
       else
         flash(
           req,

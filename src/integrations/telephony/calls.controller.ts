@@ -52,7 +52,8 @@ export class CallsController {
       status.state === 'calling' || status.state === 'tel' ? 200 : status.state === 'failed' ? 502 : 422;
     if (isHtmx(req)) return res.status(code).render('telephony/_call-status', { ...status, layout: false });
     if (status.state === 'calling' || status.state === 'failed') {
-      flash(req, status.state === 'calling' ? 'success' : 'error', status.message);
+      // The message names the contact: tagged with the client, so the client's purge removes it.
+      flash(req, status.state === 'calling' ? 'success' : 'error', status.message, {}, { clientId: id });
       return res.redirect(303, back);
     }
     res.status(code).render('telephony/call', {
