@@ -86,11 +86,11 @@ export class SessionStore extends Store implements OnModuleDestroy {
     this.pool
       .query<SessionRow>(
         // The app's clock, as for writing `expire` and for pruning.
-        `SELECT s.sess, s.expire, o.id AS "operatorId", o.name, o.email, o.role, o.locale, o.active,
+        `SELECT sess, expire, o.id AS "operatorId", o.name, o.email, o.role, o.locale, o.active,
                 o.session_generation AS generation
-         FROM sessions s
-         LEFT JOIN operators o ON o.id = (s.sess -> 'operator' ->> 'id')::uuid
-         WHERE s.sid = $1 AND s.expire >= to_timestamp($2)`,
+         FROM sessions
+         LEFT JOIN operators o ON o.id = (sess -> 'operator' ->> 'id')::uuid
+         WHERE sid = $1 AND expire >= to_timestamp($2)`,
         [sid, Date.now() / 1000],
       )
       .then(

@@ -66,15 +66,15 @@ export class ClientsService {
   }
 
   /**
-   * Saves an edit only if nobody saved since the operator loaded the form (`version`); otherwise throws
-   * a conflict carrying the current record, and writes nothing.
+   * Saves an edit only if nobody saved since the operator loaded the form (`version`, required); otherwise
+   * throws a conflict carrying the current record, and writes nothing.
    */
   async update(operator: SessionOperator, id: string, dto: ClientFormDto): Promise<Client> {
     const values = toValues(dto);
     const updated = this.dataSource.transaction(async (tx) => {
       const current = await this.findVisible(operator, id, tx);
-      if (dto.version !== undefined && dto.version !== current.version)
-        throw new ClientVersionConflictError(current);
+      // An edit that does not say which version it was made on cannot be told from a stale one.
+      if (dto.version !== current.version) throw new ClientVersionConflictError(current);
       await this.checkDocument(tx, values.document, id);
       await this.checkBilling(tx, operator, id, values.billingClientId);
       const result = await tx

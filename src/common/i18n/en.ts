@@ -91,6 +91,8 @@ export const en: Record<string, string> = {
   'validation.minLength': 'Must have at least {0} characters.',
   'validation.choice': 'Choose a valid option.',
   'validation.emailTaken': 'An operator with this e-mail already exists.',
+  'validation.bidiControls':
+    'Remove the invisible text-direction characters (U+202A–U+202E, U+2066–U+2069): they make the name display differently from what it is.',
   'validation.extension': 'Use only digits, letters and . _ - * # + (no spaces).',
   'validation.invalid': 'Invalid value.',
   'validation.document': 'Invalid CNPJ or CPF: check the check digits.',

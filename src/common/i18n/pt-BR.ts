@@ -91,6 +91,8 @@ export const ptBR: Record<string, string> = {
   'validation.minLength': 'Deve ter pelo menos {0} caracteres.',
   'validation.choice': 'Escolha uma opção válida.',
   'validation.emailTaken': 'Já existe um operador com este e-mail.',
+  'validation.bidiControls':
+    'Remova os caracteres invisíveis de direção de texto (U+202A–U+202E, U+2066–U+2069): eles fazem o nome aparecer diferente do que é.',
   'validation.extension': 'Use apenas dígitos, letras e . _ - * # + (sem espaços).',
   'validation.invalid': 'Valor inválido.',
   'validation.document': 'CNPJ ou CPF inválido: confira os dígitos verificadores.',

@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { NoBidiControls } from '../../common/text-rules';
 
 const checkbox = ({ value }: { value: unknown }) =>
   value === 'true' || value === 'on' || value === '1' || value === true;
@@ -7,6 +8,7 @@ const checkbox = ({ value }: { value: unknown }) =>
 export class ServiceDeskDto {
   @IsString({ message: 'validation.required' })
   @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' })
+  @NoBidiControls()
   name: string;
   @IsOptional()
   @IsString({ message: 'validation.invalid' })
