@@ -10,11 +10,16 @@ import { translate } from '../common/i18n/translate';
 import { CreateOperatorDto, UpdateOperatorDto } from './dto/operator.dto';
 import { Operator, ROLES } from './operator.entity';
 import { EmailTakenError, OperatorsService } from './operators.service';
-import { askForPassword, recentlyAuthenticated } from './reauthentication';
+import { askForPassword, CONFIRM_PASSWORD_PATH, recentlyAuthenticated } from './reauthentication';
 import type { SessionOperator } from './session-operator';
 import { TotpService } from './totp/totp.service';
 
-/** `/settings/operators`: the admin's list of staff accounts. */
+/**
+ * `/settings/operators`: the admin's list of staff accounts. Creating or changing an account (its
+ * password, role, status) needs the admin's password typed in the last 10 minutes, like resetting a second
+ * factor: otherwise a copied admin cookie could make itself an account it holds the password of, enroll it
+ * and delete clients.
+ */
 @Controller('settings/operators')
 @Roles('admin')
 export class OperatorsController {
@@ -48,6 +53,7 @@ export class OperatorsController {
   ) {
     const parsed = await parseForm(CreateOperatorDto, body, res.locals.locale);
     if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors);
+    if (!recentlyAuthenticated(req)) return askForPassword(req, res, '/settings/operators/new');
     try {
       const created = await this.operators.create(parsed.value);
       this.audit.log('operator.created', {
@@ -92,6 +98,8 @@ export class OperatorsController {
         parsed.errors,
         operator,
       );
+    if (!recentlyAuthenticated(req))
+      return askForPassword(req, res, `/settings/operators/${operator.id}/edit`);
     try {
       const updated = await this.operators.update(actor, operator, parsed.value);
       this.audit.log('operator.updated', {
@@ -161,10 +169,15 @@ export class OperatorsController {
 
   private renderForm(res: Response, status: number, form: object, errors: FieldErrors, operator?: Operator) {
     const values = { ...form, password: undefined };
+    const formPage = operator ? `/settings/operators/${operator.id}/edit` : '/settings/operators/new';
     res.status(status).render('settings/operators/form', {
       title: translate(res.locals.locale, operator ? 'operators.edit' : 'operators.new'),
       section: 'settings',
       operator,
+      // Said before the admin types anything: saving will ask for the password first.
+      confirmPasswordUrl: recentlyAuthenticated(res.req)
+        ? undefined
+        : `${CONFIRM_PASSWORD_PATH}?next=${encodeURIComponent(formPage)}`,
       isSelf: operator?.id === (res.locals.operator as SessionOperator | undefined)?.id,
       form: values,
       errors,

@@ -726,12 +726,14 @@ export const en: Record<string, string> = {
   'totp.resetHint':
     'Erases the key and the lock. The operator will have to set up the app again before confirming deletions.',
   'operators.totpReset': 'Two-step verification of {name} reset.',
+  'operators.confirmPasswordFirst':
+    'Creating or changing operators needs your password typed in the last 10 minutes. Confirm it before filling in:',
   'totp.cannotResetOwn': 'You cannot reset your own two-step verification. Ask another administrator.',
   'totp.confirmPasswordFirst': 'To set up or turn off two-step verification, confirm your password first.',
   'totp.confirmPassword': 'Confirm password',
   'reauth.title': 'Confirm your password',
   'reauth.explain':
-    'To change two-step verification, type your password again. The confirmation holds for 10 minutes in this session.',
+    'To change two-step verification or operators, type your password again. The confirmation holds for 10 minutes in this session.',
   'reauth.password': 'Your password',
   'reauth.submit': 'Confirm',
   'reauth.wrongPassword': 'Wrong password.',

@@ -734,6 +734,8 @@ export const ptBR: Record<string, string> = {
   'totp.resetHint':
     'Apaga a chave e o bloqueio. O operador precisará configurar o aplicativo de novo antes de confirmar exclusões.',
   'operators.totpReset': 'Verificação em duas etapas de {name} redefinida.',
+  'operators.confirmPasswordFirst':
+    'Criar ou alterar operadores pede a sua senha digitada nos últimos 10 minutos. Confirme-a antes de preencher:',
   'totp.cannotResetOwn':
     'Você não pode redefinir a sua própria verificação em duas etapas. Peça a outro administrador.',
   'totp.confirmPasswordFirst':
@@ -741,7 +743,7 @@ export const ptBR: Record<string, string> = {
   'totp.confirmPassword': 'Confirmar senha',
   'reauth.title': 'Confirme sua senha',
   'reauth.explain':
-    'Para alterar a verificação em duas etapas, digite de novo a sua senha. A confirmação vale por 10 minutos nesta sessão.',
+    'Para alterar a verificação em duas etapas ou os operadores, digite de novo a sua senha. A confirmação vale por 10 minutos nesta sessão.',
   'reauth.password': 'Sua senha',
   'reauth.submit': 'Confirmar',
   'reauth.wrongPassword': 'Senha incorreta.',

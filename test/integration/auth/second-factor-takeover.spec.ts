@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { Operator } from '../../../src/auth/operator.entity';
 import { AuditLogger } from '../../../src/common/audit-logger';
 import { REAUTHENTICATION_WINDOW_MS } from '../../../src/auth/reauthentication';
 import { makeOperator, type TestOperator } from '../../factories/operator.factory';
@@ -168,6 +169,65 @@ describe('taking over a second factor with a session cookie', () => {
         'totp.reset',
         expect.objectContaining({ operatorId: admin.id, targetId: target.id }),
       ]);
+    });
+  });
+
+  describe('a copied admin cookie cannot make itself an account it holds the password of', () => {
+    it('sends the creation of an operator to confirm the password first, creating nothing', async () => {
+      const admin = await makeOperator(t, 'admin');
+      const agent = await signedIn(admin);
+      await ageReauthentication(admin);
+      const form = await agent.get('/settings/operators/new');
+      expect(decode(form.text)).toContain(
+        'href="/account/confirm-password?next=%2Fsettings%2Foperators%2Fnew"',
+      );
+      const before = await t.dataSource.getRepository(Operator).count();
+      const fields = {
+        name: 'Conta Do Invasor',
+        email: 'invasor@example.com',
+        role: 'admin',
+        password: 'senha-que-o-invasor-sabe',
+        active: 'true',
+      };
+      const res = await post(agent, '/settings/operators', fields, '/settings/operators/new');
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/account/confirm-password?next=%2Fsettings%2Foperators%2Fnew');
+      expect(await t.dataSource.getRepository(Operator).count()).toBe(before);
+      expect((await login(t.http(), fields.email, fields.password)).status).toBe(422);
+      // the admin, having typed the password, can
+      await post(
+        agent,
+        '/account/confirm-password',
+        { password: admin.password },
+        '/account/confirm-password',
+      );
+      expect((await post(agent, '/settings/operators', fields, '/settings/operators/new')).status).toBe(303);
+      expect(await t.dataSource.getRepository(Operator).count()).toBe(before + 1);
+    });
+
+    it('sends a change of another operator (a new password, a role) to confirm the password first', async () => {
+      const admin = await makeOperator(t, 'admin');
+      const victim = await makeOperator(t, 'manager');
+      const agent = await signedIn(admin);
+      await ageReauthentication(admin);
+      const editPath = `/settings/operators/${victim.id}/edit`;
+      const res = await post(
+        agent,
+        editPath,
+        {
+          name: victim.name,
+          email: victim.email,
+          role: 'admin',
+          password: 'senha-trocada-pelo-invasor',
+          active: 'true',
+        },
+        editPath,
+      );
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe(`/account/confirm-password?next=${encodeURIComponent(editPath)}`);
+      const row = await t.dataSource.getRepository(Operator).findOneByOrFail({ id: victim.id });
+      expect(row.role).toBe('manager');
+      expect((await login(t.http(), victim.email, victim.password)).status).toBe(303);
     });
   });
 
