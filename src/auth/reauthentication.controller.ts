@@ -44,7 +44,11 @@ export class ReauthenticationController {
     const locale = res.locals.locale as string;
     const parsed = await parseForm(ConfirmPasswordDto, body, locale);
     const next = safeLocalPath(parsed.values.next, DEFAULT_NEXT);
-    if (!parsed.ok) return this.render(res, 422, next, parsed.errors);
+    if (!parsed.ok) {
+      // Only the password has a place for a message; a bad hidden `next` still needs one.
+      const message = parsed.errors.password ?? translate(locale, 'error.422');
+      return this.render(res, 422, next, { password: message });
+    }
     const address = req.ip ?? 'unknown';
     const turn = await this.throttle.take(me.email, address);
     if (!turn.allowed) {
