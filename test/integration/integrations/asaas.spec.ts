@@ -172,12 +172,13 @@ describe('Asaas integration', () => {
 
     it('creates the customer in the background with the client’s data, and shows it synced on the client page', async () => {
       const client = await makeClient(t, fullClient());
-      fake.delayMs = 300; // the request must not wait for the provider
+      fake.delayMs = 300; // the request must not wait for the provider…
       const started = Date.now();
       const res = await sync(client.id);
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe(`/clients/${client.id}#integrations`);
-      expect(Date.now() - started).toBeLessThan(300);
+      // …so the answer comes while the provider is still to answer: the link is not synced yet (a duration
+      // bound here failed on a loaded machine; the state says the same without a clock).
       expect((await linkOf(t, client.id, 'asaas'))?.status).toBe('pending');
 
       const link = await waitForClientSync(t, client.id, 'asaas');
