@@ -6,6 +6,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { CommonModule } from './common/common.module';
+import { serializeError } from './common/log-serializers';
 import { HttpExceptionFilter } from './common/errors/http-exception.filter';
 import type { AppConfig } from './config/app-config';
 import { APP_CONFIG } from './config/app-config.token';
@@ -54,8 +55,10 @@ export class AppModule {
                 (req.url ?? '').startsWith('/assets') ||
                 (req.url ?? '').startsWith('/vendor'),
             },
-            // No query strings (search terms) or headers in logs: ids, method, path and status only.
+            // No query strings (search terms) or headers in logs: ids, method, path and status only. Errors
+            // say what failed, never the values involved (query parameters, a row's detail, a pg client).
             serializers: {
+              err: serializeError,
               req: (req: { id: string; method: string; url: string }) => ({
                 id: req.id,
                 method: req.method,

@@ -7,15 +7,15 @@ import { doubleCsrf } from 'csrf-csrf';
 import express, { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { ThrottledPgStore } from './auth/session-store';
+import { SessionStore } from './auth/session-store';
 import { takeFlash } from './common/flash';
 import { isDatabaseUnavailable } from './common/errors/app-error';
 import { renderError } from './common/errors/http-exception.filter';
 import { translate, DEFAULT_LOCALE } from './common/i18n/translate';
 import { registerViewHelpers } from './common/view-helpers';
 import type { AppConfig } from './config/app-config';
+import { sharedPool } from './database/shared-pool';
 
 /** The repository root (holds views/, public/, node_modules/), from src/ in tests or dist/src/ when built. */
 export const ROOT = findRoot(__dirname);
@@ -37,11 +37,6 @@ export function sessionCookieName(config: AppConfig): string {
   return config.cookieSecure ? '__Host-clientela.sid' : 'clientela.sid';
 }
 
-/** The pg pool TypeORM opened; the session store and rate limiter share it (one pool to size and watch). */
-export function sharedPool(dataSource: DataSource): Pool {
-  return (dataSource.driver as unknown as { master: Pool }).master;
-}
-
 /**
  * Everything Express needs before Nest's router: security headers, body parsing (before CSRF, which
  * reads the parsed `_csrf` field), static files (before sessions, so assets never touch the database),
@@ -51,7 +46,9 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   const dataSource = app.get(DataSource);
   const pool = sharedPool(dataSource);
   const dbLogger = new Logger('Database');
-  pool.on('error', (err) => dbLogger.error(err)); // an idle client's error must not kill the process
+  // An idle connection's error must not kill the process; it is logged through the error serializer,
+  // which drops the pg client pg-pool attaches to it (connection settings included).
+  pool.on('error', (err) => dbLogger.error({ err }, 'an idle database connection failed'));
 
   if (config.trustProxy) app.set('trust proxy', config.trustProxy === 'true' ? true : config.trustProxy);
   app.disable('x-powered-by');
@@ -98,11 +95,12 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   app.use(express.json({ limit: '256kb' }));
   app.use(cookieParser());
 
+  const sessions = app.get(SessionStore);
   app.use(
     session({
       name: sessionCookieName(config),
       secret: config.appSecret,
-      store: new ThrottledPgStore({ pool, tableName: 'sessions', pruneSessionInterval: 15 * 60 }),
+      store: sessions,
       resave: false,
       saveUninitialized: false,
       rolling: true, // every response pushes the idle deadline 30 min on (in the row at most once a minute)
@@ -117,41 +115,26 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   );
   app.use(absoluteSessionTimeout);
   app.use(saveFlashBeforeRedirect);
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    res.set('Cache-Control', 'no-store');
-    res.locals.path = req.path;
-    res.locals.locale = req.session.operator?.locale ?? DEFAULT_LOCALE;
-    // Here, not only in AuthGuard: pages no route handles (404) must still show the signed-in layout.
-    const operator = req.session.operator;
-    if (operator) {
-      req.operator = operator;
-      res.locals.operator = operator;
-      res.locals.isAdmin = operator.role === 'admin';
-      res.locals.isManager = operator.role !== 'agent';
-    }
-    defineLazy(res.locals, 'csrfToken', () => req.csrfToken!());
-    defineLazy(res.locals, 'flash', () =>
-      takeFlash(req).map((f) => ({ kind: f.kind, message: translate(res.locals.locale, f.message, f.vars) })),
-    );
-    next();
-  });
+  app.use(whoIsAsking(sessions));
 
   const csrf = doubleCsrf({
     getSecret: () => config.appSecret,
-    getSessionIdentifier: (req) => req.session.id,
+    // A signed-in session binds its tokens to its id. An anonymous visitor (the login form) has no stored
+    // session — reading a page writes none — so the token is bound to its own random part only: a signed
+    // double-submit cookie (HttpOnly, SameSite=Lax, `__Host-` behind TLS) that must come back with the
+    // same token in the form; another site can neither read nor set it.
+    getSessionIdentifier: (req) => (req.operator ? req.sessionID : ANONYMOUS_CSRF_BINDING),
     cookieName: config.cookieSecure ? '__Host-clientela.csrf' : 'clientela.csrf',
     cookieOptions: { sameSite: 'lax', secure: config.cookieSecure, httpOnly: true, path: '/' },
     getCsrfTokenFromRequest: (req) => (req.headers['x-csrf-token'] as string | undefined) ?? req.body?._csrf,
   });
+  const publicOrigin = new URL(config.publicUrl).origin;
   app.use((req: Request, res: Response, next: NextFunction) => {
-    req.csrfToken = (options) => {
-      req.session.csrf = true; // keep an anonymous visitor's session, so the token stays valid
-      return csrf.generateCsrfToken(req, res, options);
-    };
+    req.csrfToken = (options) => csrf.generateCsrfToken(req, res, options);
     if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return next();
     const crossSite = req.get('Sec-Fetch-Site') === 'cross-site';
-    if (crossSite || !csrf.validateRequest(req)) {
-      return renderError(req, res, 403, translate(req.session.operator?.locale, 'error.403.csrf'));
+    if (crossSite || foreignOrigin(req, publicOrigin) || !csrf.validateRequest(req)) {
+      return renderError(req, res, 403, translate(req.operator?.locale, 'error.403.csrf'));
     }
     if (req.body && typeof req.body === 'object') delete req.body._csrf;
     next();
@@ -161,7 +144,7 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
   // message, for every route, instead of failing in SQL (a 500).
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (containsNul(req.query) || containsNul(req.body)) {
-      return renderError(req, res, 400, translate(req.session?.operator?.locale, 'error.400.nul'));
+      return renderError(req, res, 400, translate(req.operator?.locale, 'error.400.nul'));
     }
     next();
   });
@@ -178,7 +161,7 @@ export async function configureApp(app: NestExpressApplication, config: AppConfi
     if (status >= 500)
       new Logger('Http').error({ err, requestId: req.id }, 'request failed before its route');
     const key = status === 413 || status === 500 || status === 503 ? status : 400;
-    renderError(req, res, status, translate(req.session?.operator?.locale, `error.${key}`));
+    renderError(req, res, status, translate(req.operator?.locale, `error.${key}`));
   });
 
   app.setBaseViewsDir(join(ROOT, 'views'));
@@ -201,6 +184,53 @@ function saveFlashBeforeRedirect(req: Request, res: Response, next: NextFunction
     req.session.save((err) => (err ? next(err) : redirect(...args)));
   }) as Response['redirect'];
   next();
+}
+
+/** What an anonymous visitor's CSRF token is bound to (see `getSessionIdentifier` above). */
+const ANONYMOUS_CSRF_BINDING = 'anonymous';
+
+/**
+ * The one place a request learns who is asking: `req.operator` (what AuthGuard, the error filter and the
+ * controllers read) and the layout's locals — also for pages no route handles (a 404 still shows the
+ * signed-in navigation). The operator comes from the session store, which read it from the database with
+ * the session (a rename or a new role shows at once); no cache, every answer is `no-store`.
+ */
+function whoIsAsking(sessions: SessionStore) {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const operator = sessions.operatorOf(req.session);
+    req.operator = operator;
+    res.set('Cache-Control', 'no-store');
+    res.locals.path = req.path;
+    res.locals.locale = operator?.locale ?? DEFAULT_LOCALE;
+    res.locals.operator = operator;
+    res.locals.isAdmin = operator?.role === 'admin';
+    res.locals.isManager = operator !== undefined && operator.role !== 'agent';
+    defineLazy(res.locals, 'csrfToken', () => req.csrfToken!());
+    defineLazy(res.locals, 'flash', () =>
+      takeFlash(req).map((f) => ({ kind: f.kind, message: translate(res.locals.locale, f.message, f.vars) })),
+    );
+    next();
+  };
+}
+
+/**
+ * A state change whose `Origin` (sent by every current browser on a POST) is neither this site as the
+ * request reached it (scheme and host, through the trusted proxy's X-Forwarded-* when TRUST_PROXY is
+ * set) nor PUBLIC_URL: refused with the CSRF token's 403, whatever the token. No `Origin` at all (older
+ * clients, scripts): the token decides alone.
+ */
+function foreignOrigin(req: Request, publicOrigin: string): boolean {
+  const origin = req.get('Origin');
+  if (origin === undefined) return false;
+  return origin !== publicOrigin && origin !== ownOrigin(req);
+}
+
+function ownOrigin(req: Request): string | undefined {
+  try {
+    return new URL(`${req.protocol}://${req.host}`).origin;
+  } catch {
+    return undefined;
+  }
 }
 
 function absoluteSessionTimeout(req: Request, _res: Response, next: NextFunction): void {

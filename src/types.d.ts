@@ -1,14 +1,13 @@
 import type { FlashMessage } from './common/flash';
-import type { SessionOperator } from './auth/session-operator';
+import type { SessionOperator, SessionSignIn } from './auth/session-operator';
 
 declare module 'express-session' {
   interface SessionData {
-    operator?: SessionOperator;
+    /** Set at login; the operator's current data is loaded with the session on each request. */
+    operator?: SessionSignIn;
     /** Epoch ms of the login; the session dies 12 h later whatever the activity. */
     loginAt?: number;
     flash?: FlashMessage[];
-    /** Set once a CSRF token is issued to an anonymous visitor, so the session (and token) persist. */
-    csrf?: boolean;
     /** Where to continue after enrolling in 2FA (a deletion that needed it). */
     totpReturnTo?: string;
   }
@@ -17,6 +16,7 @@ declare module 'express-session' {
 declare global {
   namespace Express {
     interface Request {
+      /** The signed-in operator (set for every request by the session middleware), or undefined. */
       operator?: SessionOperator;
       id?: string | number | object;
     }

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
 import { AuditLogger } from '../common/audit-logger';
 import { IS_PUBLIC, ROLES } from '../common/auth.decorators';
 import { NotSignedInException } from '../common/errors/http-exception.filter';
@@ -8,8 +8,8 @@ import type { Role } from './operator.entity';
 
 /**
  * Global: every route needs a signed-in operator unless marked `@Public()`, and `@Roles()` narrows it.
- * The operator comes from the session (deactivation and role changes delete the sessions), so checking
- * costs no query.
+ * `req.operator` was loaded with the session, from the operators table, by the session store (one query
+ * per request; an ended session or an inactive operator is anonymous), and set by app.setup.ts.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -20,14 +20,7 @@ export class AuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const req = context.switchToHttp().getRequest<Request>();
-    const res = context.switchToHttp().getResponse<Response>();
-    const operator = req.session?.operator;
-    if (operator) {
-      req.operator = operator;
-      res.locals.operator = operator;
-      res.locals.isAdmin = operator.role === 'admin';
-      res.locals.isManager = operator.role !== 'agent';
-    }
+    const operator = req.operator;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     if (!operator) throw new NotSignedInException();

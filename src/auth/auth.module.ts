@@ -8,7 +8,11 @@ import { LoginThrottleService } from './login-throttle.service';
 import { Operator } from './operator.entity';
 import { OperatorsController } from './operators.controller';
 import { OperatorsService } from './operators.service';
+import { ReauthenticationController } from './reauthentication.controller';
+import { SecurityNotices } from './security-notices';
+import { SessionStore } from './session-store';
 import { SessionsController } from './sessions.controller';
+import { TotpRepository } from './totp/totp.repository';
 import { TOTP_SECRET_BOX, TotpService } from './totp/totp.service';
 
 @Module({
@@ -16,6 +20,9 @@ import { TOTP_SECRET_BOX, TotpService } from './totp/totp.service';
   providers: [
     OperatorsService,
     LoginThrottleService,
+    SessionStore,
+    SecurityNotices,
+    TotpRepository,
     TotpService,
     {
       provide: TOTP_SECRET_BOX,
@@ -23,7 +30,7 @@ import { TOTP_SECRET_BOX, TotpService } from './totp/totp.service';
       useFactory: (config: AppConfig) => new SecretBox(config.appSecret, 'totp-seed'),
     },
   ],
-  controllers: [SessionsController, OperatorsController, AccountController],
+  controllers: [SessionsController, OperatorsController, AccountController, ReauthenticationController],
   exports: [OperatorsService, TotpService],
 })
 export class AuthModule {}

@@ -19,6 +19,8 @@ export class Operator {
   @Column({ type: 'timestamptz', nullable: true, insert: false, update: false }) totpEnabledAt: Date | null;
   /** Set after 10 consecutive wrong codes: 2FA refuses every code until an admin resets it. */
   @Column({ type: 'timestamptz', nullable: true, insert: false, update: false }) totpLockedAt: Date | null;
+  /** Moved on (in SQL) to end every session signed in before: see auth/session-store.ts. */
+  @Column({ insert: false, update: false }) sessionGeneration: number;
   @CreateDateColumn({ type: 'timestamptz' }) createdAt: Date;
   @UpdateDateColumn({ type: 'timestamptz' }) updatedAt: Date;
 }

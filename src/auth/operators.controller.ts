@@ -9,11 +9,17 @@ import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
 import { CreateOperatorDto, UpdateOperatorDto } from './dto/operator.dto';
 import { Operator, ROLES } from './operator.entity';
-import { EmailTakenError, OperatorsService, toSessionOperator } from './operators.service';
+import { EmailTakenError, OperatorsService } from './operators.service';
+import { askForPassword, CONFIRM_PASSWORD_PATH, recentlyAuthenticated } from './reauthentication';
 import type { SessionOperator } from './session-operator';
 import { TotpService } from './totp/totp.service';
 
-/** `/settings/operators`: the admin's list of staff accounts. */
+/**
+ * `/settings/operators`: the admin's list of staff accounts. Creating or changing an account (its
+ * password, role, status) needs the admin's password typed in the last 10 minutes, like resetting a second
+ * factor: otherwise a copied admin cookie could make itself an account it holds the password of, enroll it
+ * and delete clients.
+ */
 @Controller('settings/operators')
 @Roles('admin')
 export class OperatorsController {
@@ -47,6 +53,7 @@ export class OperatorsController {
   ) {
     const parsed = await parseForm(CreateOperatorDto, body, res.locals.locale);
     if (!parsed.ok) return this.renderForm(res, 422, parsed.values, parsed.errors);
+    if (!recentlyAuthenticated(req)) return askForPassword(req, res, '/settings/operators/new');
     try {
       const created = await this.operators.create(parsed.value);
       this.audit.log('operator.created', {
@@ -91,11 +98,10 @@ export class OperatorsController {
         parsed.errors,
         operator,
       );
+    if (!recentlyAuthenticated(req))
+      return askForPassword(req, res, `/settings/operators/${operator.id}/edit`);
     try {
       const updated = await this.operators.update(actor, operator, parsed.value);
-      // The actor's own session keeps a snapshot of name and role: refresh it, or a self-demoted admin
-      // would keep admin rights until logging out (other operators' sessions are deleted instead).
-      if (updated.id === actor.id) req.session.operator = toSessionOperator(updated);
       this.audit.log('operator.updated', {
         operatorId: actor.id,
         targetId: id,
@@ -125,8 +131,10 @@ export class OperatorsController {
   }
 
   /**
-   * Clears an operator's second factor — the way out of a lock after 10 wrong codes or a lost phone. The
-   * operator enrolls again before the next deletion.
+   * Clears another operator's second factor — the way out of a lock after 10 wrong codes or a lost
+   * phone. The operator enrolls again before the next deletion, and is told at their next login. It needs
+   * the admin's password typed recently; nobody resets their own (with a copied cookie that would hand
+   * over the deletions), and resetting would also lift one's own lock.
    */
   @Post(':id/reset-2fa')
   @HttpCode(200)
@@ -137,7 +145,10 @@ export class OperatorsController {
     @Res() res: Response,
   ) {
     const operator = await this.load(id);
-    await this.totp.reset(operator.id);
+    if (operator.id === actor.id) throw new AppError(403, 'totp.cannotResetOwn');
+    if (!recentlyAuthenticated(req))
+      return askForPassword(req, res, `/settings/operators/${operator.id}/edit`);
+    await this.totp.reset(operator.id, actor.id);
     this.audit.log('totp.reset', {
       operatorId: actor.id,
       targetId: operator.id,
@@ -146,7 +157,7 @@ export class OperatorsController {
       ip: req.ip,
       requestId: req.id,
     });
-    flash(req, 'success', 'operators.totpReset', { name: operator.name });
+    flash(req, 'success', 'operators.totpReset', { name: operator.name }, null);
     redirectAfterChange(req, res, `/settings/operators/${operator.id}/edit`);
   }
 
@@ -158,10 +169,16 @@ export class OperatorsController {
 
   private renderForm(res: Response, status: number, form: object, errors: FieldErrors, operator?: Operator) {
     const values = { ...form, password: undefined };
+    const formPage = operator ? `/settings/operators/${operator.id}/edit` : '/settings/operators/new';
     res.status(status).render('settings/operators/form', {
       title: translate(res.locals.locale, operator ? 'operators.edit' : 'operators.new'),
       section: 'settings',
       operator,
+      // Said before the admin types anything: saving will ask for the password first.
+      confirmPasswordUrl: recentlyAuthenticated(res.req)
+        ? undefined
+        : `${CONFIRM_PASSWORD_PATH}?next=${encodeURIComponent(formPage)}`,
+      isSelf: operator?.id === (res.locals.operator as SessionOperator | undefined)?.id,
       form: values,
       errors,
       roles: ROLES,

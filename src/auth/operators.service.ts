@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, Repository } from 'typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
 import { AppError } from '../common/errors/app-error';
+import { onUniqueViolation } from '../common/errors/unique-violation';
 import { isUuid } from '../common/ids';
+import { waitForTurn } from '../common/turns';
 import { AccountDto, CreateOperatorDto, SetupDto, UpdateOperatorDto } from './dto/operator.dto';
 import { Operator, type Role } from './operator.entity';
 import { hashPassword, verifyPassword, burnPasswordCheck } from './password-hasher';
-import type { SessionOperator } from './session-operator';
+import type { SessionOperator, SessionSignIn } from './session-operator';
 
 export class EmailTakenError extends AppError {
   constructor() {
@@ -51,16 +53,18 @@ export class OperatorsService {
   async create(dto: CreateOperatorDto): Promise<Operator> {
     await this.assertEmailFree(dto.email);
     const passwordHash = await hashPassword(dto.password);
-    return this.operators.save(
-      this.operators.create({
-        name: dto.name,
-        email: dto.email.toLowerCase(),
-        role: dto.role,
-        passwordHash,
-        active: dto.active ?? true,
-        locale: 'pt-BR',
-      }),
-    );
+    return this.operators
+      .save(
+        this.operators.create({
+          name: dto.name,
+          email: dto.email.toLowerCase(),
+          role: dto.role,
+          passwordHash,
+          active: dto.active ?? true,
+          locale: 'pt-BR',
+        }),
+      )
+      .catch(this.emailTakenMeanwhile(dto.email));
   }
 
   list(): Promise<Operator[]> {
@@ -78,12 +82,7 @@ export class OperatorsService {
   async update(actor: SessionOperator, operator: Operator, dto: UpdateOperatorDto): Promise<Operator> {
     const active = dto.active === true;
     if (operator.id === actor.id && !active) throw new AppError(422, 'operators.cannotDeactivateSelf');
-    if (operator.role === 'admin' && operator.active && (dto.role !== 'admin' || !active)) {
-      const admins = await this.operators.countBy({ role: 'admin', active: true });
-      if (admins <= 1) throw new AppError(422, 'operators.lastAdmin');
-    }
     if (dto.email.toLowerCase() !== operator.email) await this.assertEmailFree(dto.email, operator.id);
-    const endSessions = operator.role !== dto.role || operator.active !== active || !!dto.password;
     const changes: Partial<Operator> = {
       name: dto.name,
       email: dto.email.toLowerCase(),
@@ -91,28 +90,60 @@ export class OperatorsService {
       active,
     };
     if (dto.password) changes.passwordHash = await hashPassword(dto.password);
-    await this.dataSource.transaction(async (tx) => {
+    const updated = this.dataSource.transaction(async (tx) => {
+      // Edits that may remove an admin run one at a time: two admins demoting each other at once would
+      // each count two admins and leave none. The row is read again under the lock.
+      await waitForTurn(tx, 'clientela:admins');
+      const current = await tx.getRepository(Operator).findOneByOrFail({ id: operator.id });
+      if (current.role === 'admin' && current.active && (dto.role !== 'admin' || !active)) {
+        const admins = await tx.getRepository(Operator).countBy({ role: 'admin', active: true });
+        if (admins <= 1) throw new AppError(422, 'operators.lastAdmin');
+      }
       await tx.getRepository(Operator).update(operator.id, changes);
-      if (endSessions && operator.id !== actor.id) await this.destroySessions(operator.id, tx);
+      // The operator's role and status are read with every request; their sessions end all the same, so a
+      // new role, a deactivation or a new password starts from a fresh sign-in. (Not the admin's own
+      // session, when editing themself: they carry on with the new role.)
+      const endSessions = current.role !== dto.role || current.active !== active || !!dto.password;
+      if (endSessions && operator.id !== actor.id) await this.endSessions(operator.id, tx);
+      return { ...current, ...changes } as Operator;
     });
-    return { ...operator, ...changes } as Operator;
+    return updated.catch(this.emailTakenMeanwhile(dto.email, operator.id));
   }
 
   async updateAccount(id: string, dto: AccountDto): Promise<void> {
     await this.operators.update(id, { name: dto.name, locale: dto.locale, extension: dto.extension ?? null });
   }
 
-  /** Changes the password when `current` is right, and ends the operator's other sessions (not `keepSessionId`). */
-  async changePassword(id: string, current: string, next: string, keepSessionId?: string): Promise<boolean> {
+  /**
+   * Changes the password when `current` is right and ends the operator's other sessions; the one making
+   * the change (`keepSessionId`) carries on. Returns the operator's new session generation (for the kept
+   * session), or null when `current` was wrong.
+   */
+  async changePassword(
+    id: string,
+    passwords: { current: string; next: string },
+    keepSessionId: string,
+  ): Promise<number | null> {
+    if (!(await this.passwordMatches(id, passwords.current))) return null;
+    const passwordHash = await hashPassword(passwords.next);
+    return this.dataSource.transaction(async (tx) => {
+      await tx.getRepository(Operator).update(id, { passwordHash });
+      return this.endSessions(id, tx, keepSessionId);
+    });
+  }
+
+  /** Whether `password` is this active operator's (same timing when it is not). */
+  async passwordMatches(id: string, password: string): Promise<boolean> {
     const operator = await this.operators
       .createQueryBuilder('o')
       .addSelect('o.passwordHash')
-      .where('o.id = :id', { id })
+      .where('o.id = :id AND o.active', { id })
       .getOne();
-    if (!operator || !(await verifyPassword(operator.passwordHash, current))) return false;
-    await this.operators.update(id, { passwordHash: await hashPassword(next) });
-    await this.destroySessions(id, this.dataSource.manager, keepSessionId);
-    return true;
+    if (!operator) {
+      await burnPasswordCheck(password);
+      return false;
+    }
+    return verifyPassword(operator.passwordHash, password);
   }
 
   /** Returns the active operator with this e-mail and password, or null (same timing either way). */
@@ -130,20 +161,38 @@ export class OperatorsService {
     return ok && operator.active ? operator : null;
   }
 
-  /** Ends every session of an operator (deactivation, role change, password reset by an admin). */
-  async destroySessions(
-    operatorId: string,
-    manager = this.dataSource.manager,
-    keepSessionId?: string,
-  ): Promise<void> {
+  /**
+   * Ends every session of an operator (deactivation, role change, password change), in the caller's
+   * transaction: their session generation moves on — a session signed in before is refused at its next
+   * request, even one a request in flight writes back — and the rows go at once. The session
+   * `keepSessionId`, if any, is moved to the new generation and stays signed in. Returns the generation.
+   */
+  async endSessions(operatorId: string, manager: EntityManager, keepSessionId?: string): Promise<number> {
+    const [[{ generation }]] = (await manager.query(
+      `UPDATE operators SET session_generation = session_generation + 1 WHERE id = $1
+       RETURNING session_generation AS generation`,
+      [operatorId],
+    )) as [[{ generation: number }], number];
     await manager.query(`DELETE FROM sessions WHERE sess -> 'operator' ->> 'id' = $1 AND sid <> $2`, [
       operatorId,
       keepSessionId ?? '',
     ]);
+    if (keepSessionId)
+      await manager.query(
+        `UPDATE sessions SET sess = jsonb_set(sess::jsonb, '{operator,generation}', to_jsonb($2::int))::json
+         WHERE sid = $1`,
+        [keepSessionId, generation],
+      );
+    return generation;
   }
 
   countByRole(role: Role): Promise<number> {
     return this.operators.countBy({ role, active: true });
+  }
+
+  /** A simultaneous save took the e-mail after our check: answer with the same refusal as the check. */
+  private emailTakenMeanwhile(email: string, exceptId?: string) {
+    return onUniqueViolation({ operators_email_key: () => this.assertEmailFree(email, exceptId) });
   }
 
   private async assertEmailFree(email: string, exceptId?: string): Promise<void> {
@@ -153,10 +202,5 @@ export class OperatorsService {
   }
 }
 
-export const toSessionOperator = (o: Operator): SessionOperator => ({
-  id: o.id,
-  name: o.name,
-  email: o.email,
-  role: o.role,
-  locale: o.locale,
-});
+/** What a session stores at login: who, and their current session generation. */
+export const signInOf = (o: Operator): SessionSignIn => ({ id: o.id, generation: o.sessionGeneration });

@@ -6,16 +6,16 @@ import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
 import { redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
+import { safeLocalPath } from '../common/safe-path';
+import { formatDateTime } from '../common/view-helpers';
 import { AuditLogger } from '../common/audit-logger';
 import { LoginDto, SetupDto } from './dto/operator.dto';
 import { LoginThrottleService } from './login-throttle.service';
-import { OperatorsService, toSessionOperator } from './operators.service';
+import { OperatorsService, signInOf } from './operators.service';
+import { SecurityNotices } from './security-notices';
 
-/** Only same-site paths are allowed as the post-login destination (no open redirect). */
-const safeNext = (next: unknown): string =>
-  typeof next === 'string' && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
-    ? next
-    : '/clients';
+/** Where to go after signing in: the same-site path asked for, or the client list (no open redirect). */
+const afterLogin = (next: unknown): string => safeLocalPath(next, '/clients');
 
 @Controller()
 export class SessionsController {
@@ -23,12 +23,13 @@ export class SessionsController {
     private readonly operators: OperatorsService,
     private readonly throttle: LoginThrottleService,
     private readonly audit: AuditLogger,
+    private readonly notices: SecurityNotices,
   ) {}
 
   @Public()
   @Get()
   async home(@Req() req: Request, @Res() res: Response) {
-    if (req.session.operator) return res.redirect(303, '/clients');
+    if (req.operator) return res.redirect(303, '/clients');
     return res.redirect(303, (await this.operators.hasAnyOperator()) ? '/login' : '/setup');
   }
 
@@ -62,11 +63,11 @@ export class SessionsController {
   @Public()
   @Get('login')
   async loginForm(@Query('next') next: string | undefined, @Req() req: Request, @Res() res: Response) {
-    if (req.session.operator) return res.redirect(303, safeNext(next));
+    if (req.operator) return res.redirect(303, afterLogin(next));
     if (!(await this.operators.hasAnyOperator())) return res.redirect(303, '/setup');
     res.render('auth/login', {
       title: translate(res.locals.locale, 'login.title'),
-      form: { next: typeof next === 'string' ? next : '' },
+      form: { next: safeLocalPath(next, '') },
       errors: {},
     });
   }
@@ -90,18 +91,19 @@ export class SessionsController {
     }
     const { email, password, next } = parsed.value;
     const address = req.ip ?? 'unknown';
-    const wait = await this.throttle.blockedFor(email, address);
-    if (wait > 0) {
+    // The attempt is counted before the password is checked, so simultaneous attempts cannot all slip
+    // under the limit; a success gives it back.
+    const turn = await this.throttle.take(email, address);
+    if (!turn.allowed) {
       this.audit.log('login.throttled', { ip: address, requestId: req.id });
-      res.set('Retry-After', String(Math.ceil(wait / 1000)));
-      const message = translate(locale, 'login.rateLimited', { minutes: Math.ceil(wait / 60000) });
+      res.set('Retry-After', String(Math.ceil(turn.waitMs / 1000)));
+      const message = translate(locale, 'login.rateLimited', { minutes: Math.ceil(turn.waitMs / 60000) });
       return res
         .status(429)
         .render('auth/login', { title, form: { email, next }, errors: {}, error: message });
     }
     const operator = await this.operators.authenticate(email, password);
     if (!operator) {
-      await this.throttle.recordFailure(email, address);
       this.audit.log('login.failed', { ip: address, requestId: req.id });
       return res.status(422).render('auth/login', {
         title,
@@ -110,20 +112,26 @@ export class SessionsController {
         error: translate(locale, 'login.invalid'),
       });
     }
-    await this.throttle.recordSuccess(email);
-    // A fresh session id at login defeats session fixation: an id planted before login never signs in.
+    await this.throttle.giveBack(email, address);
+    // A fresh session id at login defeats session fixation (an id planted before login never signs in).
     await promisify(req.session.regenerate.bind(req.session))();
-    req.session.operator = toSessionOperator(operator);
-    req.session.loginAt = Date.now();
+    req.session.operator = signInOf(operator);
+    req.session.loginAt = req.session.reauthenticatedAt = Date.now();
+    // Changes to the second factor since the last visit, on the first page after login.
+    for (const notice of await this.notices.takeUnshown(operator.id)) {
+      const actor = notice.actorName ?? translate(operator.locale, 'notice.unknownActor');
+      const date = formatDateTime(operator.locale, notice.at);
+      flash(req, 'info', `notice.${notice.event}`, { actor, date }, null);
+    }
     await promisify(req.session.save.bind(req.session))();
     this.audit.log('login.succeeded', { operatorId: operator.id, ip: address, requestId: req.id });
-    redirectAfterChange(req, res, safeNext(next));
+    redirectAfterChange(req, res, afterLogin(next));
   }
 
   @Post('logout')
   @HttpCode(200)
   async logout(@Req() req: Request, @Res() res: Response) {
-    const operatorId = req.session.operator?.id;
+    const operatorId = req.operator?.id;
     await promisify(req.session.destroy.bind(req.session))();
     this.audit.log('logout', { operatorId, requestId: req.id });
     res.clearCookie(req.app.get('sessionCookieName') as string, { path: '/' });

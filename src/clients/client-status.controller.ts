@@ -16,14 +16,12 @@ import { flash } from '../common/flash';
 import { parseForm } from '../common/forms';
 import { isHtmx, redirectAfterChange } from '../common/htmx';
 import { translate } from '../common/i18n/translate';
+import { safeLocalPath } from '../common/safe-path';
 import { ClientListService } from './client-list.service';
 import { ClientPhoneActions } from './client-phone-actions';
 import { ClientStatusService } from './client-status.service';
 import { rowView } from './client-list-view';
 import { ChangeStatusDto } from './dto/status.dto';
-
-const localPath = (value: string | undefined, fallback: string) =>
-  value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : fallback;
 
 /** `POST /clients/:id/status`: the inline activate/inactivate toggle. */
 @Controller('clients/:id/status')
@@ -52,7 +50,7 @@ export class ClientStatusController {
     if (!parsed.ok) throw new BadRequestException(Object.values(parsed.errors).join(' '));
     const { status, returnTo } = parsed.value;
     const result = await this.status.change(operator, id, status);
-    const back = localPath(returnTo, `/clients/${id}`);
+    const back = safeLocalPath(returnTo, `/clients/${id}`);
     const blockers = result.ok
       ? []
       : result.blockers.map((b) => ({
@@ -78,9 +76,8 @@ export class ClientStatusController {
         back,
       });
     }
-    flash(req, 'success', status === 'active' ? 'clients.activated' : 'clients.inactivated', {
-      name: result.client.tradeName,
-    });
+    const message = status === 'active' ? 'clients.activated' : 'clients.inactivated';
+    flash(req, 'success', message, { name: result.client.tradeName }, { clientId: id });
     redirectAfterChange(req, res, back);
   }
 }

@@ -105,7 +105,7 @@ export class ClientsController {
     if (!parsed.ok) return this.showForm(res, operator, { form: parsed.values, errors: parsed.errors });
     try {
       const client = await this.clients.create(operator, parsed.value);
-      flash(req, 'success', 'clients.created', { name: client.tradeName });
+      flash(req, 'success', 'clients.created', { name: client.tradeName }, { clientId: client.id });
       redirectAfterChange(req, res, `/clients/${client.id}/relationships`);
     } catch (error) {
       if (!(error instanceof ClientFieldError)) throw error;
@@ -210,7 +210,7 @@ export class ClientsController {
       return this.showForm(res, operator, { client, form: parsed.values, errors: parsed.errors });
     try {
       const updated = await this.clients.update(operator, id, parsed.value);
-      flash(req, 'success', 'clients.updated', { name: updated.tradeName });
+      flash(req, 'success', 'clients.updated', { name: updated.tradeName }, { clientId: id });
       redirectAfterChange(req, res, `/clients/${id}`);
     } catch (error) {
       if (error instanceof ClientFieldError) {

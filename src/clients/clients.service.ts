@@ -3,6 +3,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SessionOperator } from '../auth/session-operator';
+import { onUniqueViolation } from '../common/errors/unique-violation';
 import { isUuid } from '../common/ids';
 import { CLIENT_CHANGED, ClientChangedEvent, diff, type ClientChange } from './client-events';
 import { Client, CLIENT_FIELDS, type ClientStatus } from './client.entity';
@@ -62,7 +63,7 @@ export class ClientsService {
 
   async create(operator: SessionOperator, dto: ClientFormDto): Promise<Client> {
     const values = toValues(dto);
-    return this.dataSource.transaction(async (tx) => {
+    const created = this.dataSource.transaction(async (tx) => {
       await this.checkDocument(tx, values.document, null);
       await this.checkBilling(tx, operator, null, values.billingClientId);
       const client = await this.repository.insert(tx, values);
@@ -75,18 +76,19 @@ export class ClientsService {
       });
       return client;
     });
+    return created.catch(this.documentTakenMeanwhile(values.document, null));
   }
 
   /**
-   * Saves an edit only if nobody saved since the operator loaded the form (`version`); otherwise throws
-   * a conflict carrying the current record, and writes nothing.
+   * Saves an edit only if nobody saved since the operator loaded the form (`version`, required); otherwise
+   * throws a conflict carrying the current record, and writes nothing.
    */
   async update(operator: SessionOperator, id: string, dto: ClientFormDto): Promise<Client> {
     const values = toValues(dto);
-    return this.dataSource.transaction(async (tx) => {
+    const updated = this.dataSource.transaction(async (tx) => {
       const current = await this.findVisible(operator, id, tx);
-      if (dto.version !== undefined && dto.version !== current.version)
-        throw new ClientVersionConflictError(current);
+      // An edit that does not say which version it was made on cannot be told from a stale one.
+      if (dto.version !== current.version) throw new ClientVersionConflictError(current);
       await this.checkDocument(tx, values.document, id);
       await this.checkBilling(tx, operator, id, values.billingClientId);
       if (!(await this.repository.updateIfVersion(tx, id, current.version, values)))
@@ -96,6 +98,7 @@ export class ClientsService {
         await this.emit(tx, { clientId: id, operator, action: 'updated', subject: 'client', changes });
       return this.repository.get(id, tx);
     });
+    return updated.catch(this.documentTakenMeanwhile(values.document, id));
   }
 
   /** Active clients (other than `exceptId`) whose name or document matches, for the pickers. */
@@ -129,6 +132,13 @@ export class ClientsService {
    */
   async emit(tx: EntityManager, change: ClientChange): Promise<void> {
     await this.events.emitAsync(CLIENT_CHANGED, new ClientChangedEvent(tx, change));
+  }
+
+  /** A simultaneous save took the document after our check: answer with the same refusal as the check. */
+  private documentTakenMeanwhile(document: string | null, exceptId: string | null) {
+    return onUniqueViolation({
+      clients_document_key: () => this.checkDocument(this.dataSource.manager, document, exceptId),
+    });
   }
 
   private async checkDocument(

@@ -1,4 +1,5 @@
 import type { Request, Response } from 'express';
+import { safeLocalPath } from './safe-path';
 
 export const isHtmx = (req: Request): boolean => req.get('HX-Request') === 'true';
 
@@ -15,8 +16,12 @@ export function htmxTargetId(req: Request): string | undefined {
  * loads the next page (with its flash message) and the address bar and history stay true
  * (every change redirects through this one helper). A pending flash message is stored before the answer leaves —
  * for 303s by the `saveFlashBeforeRedirect` middleware (app.setup.ts), for htmx here.
+ *
+ * The destination always goes through `safeLocalPath`: only a path on this site, encoded, ever reaches
+ * `Location` or `HX-Redirect` (a CR/LF there would split the answer; `//host` would leave the site).
  */
-export function redirectAfterChange(req: Request, res: Response, url: string): void {
+export function redirectAfterChange(req: Request, res: Response, to: string): void {
+  const url = safeLocalPath(to, '/');
   if (!isHtmx(req)) {
     res.redirect(303, url);
     return;

@@ -30,6 +30,11 @@ function dateFormat(
   return format;
 }
 
+/** An instant as the operator reads it: short date and time, in São Paulo. */
+export function formatDateTime(locale: string, value: Date | string): string {
+  return dateFormat(locale, 'short', 'short', TIME_ZONE).format(new Date(value));
+}
+
 /**
  * Registers every template under `views/` as a partial under its own path (`{{> clients/_row}}`), so a
  * page includes exactly the partial a handler later renders alone, plus the helpers templates use.
@@ -60,8 +65,7 @@ export async function registerViewHelpers(viewsDir: string): Promise<void> {
     value ? new Date(value).toISOString() : '',
   );
   hbs.registerHelper('dateTime', function (value: Date | string | null | undefined, options: Options) {
-    if (!value) return '';
-    return dateFormat(localeOf(options), 'short', 'short', TIME_ZONE).format(new Date(value));
+    return value ? formatDateTime(localeOf(options), value) : '';
   });
   hbs.registerHelper('date', function (value: Date | string | null | undefined, options: Options) {
     if (!value) return '';

@@ -58,7 +58,7 @@ export class ContractReadjustmentsController {
         parsed.value.contractIds ?? [],
         parsed.value,
       );
-      flash(req, 'success', 'contracts.bulkReadjusted', { count });
+      flash(req, 'success', 'contracts.bulkReadjusted', { count }, null);
       redirectAfterChange(req, res, `/contracts?due=${month}`);
     } catch (error) {
       if (error instanceof AppError && error.status === 422) {
@@ -100,11 +100,17 @@ export class ContractReadjustmentsController {
     if (!parsed.ok) return rerender(parsed.errors);
     try {
       const plan = await this.readjustments.applyOne(operator, id, parsed.value);
-      flash(req, 'success', 'contracts.readjusted', {
-        name: contract.name,
-        value: formatBRL(plan.newValue),
-        percent: plan.percentApplied ? percentText(plan.percentApplied) : '—',
-      });
+      flash(
+        req,
+        'success',
+        'contracts.readjusted',
+        {
+          name: contract.name,
+          value: formatBRL(plan.newValue),
+          percent: plan.percentApplied ? percentText(plan.percentApplied) : '—',
+        },
+        { clientId: contract.clientId },
+      );
       redirectAfterChange(req, res, `/contracts/${id}`);
     } catch (error) {
       if (error instanceof AppError && error.status === 422) {

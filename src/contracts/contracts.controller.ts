@@ -55,7 +55,7 @@ export class ContractsController {
     if (!parsed.ok) return this.showForm(res, { client, form: parsed.values, errors: parsed.errors });
     try {
       const contract = await this.contracts.create(operator, id, parsed.values);
-      flash(req, 'success', 'contracts.created', { name: contract.name });
+      flash(req, 'success', 'contracts.created', { name: contract.name }, { clientId: id });
       redirectAfterChange(req, res, `/contracts/${contract.id}`);
     } catch (error) {
       if (error instanceof ClientInactiveError)
@@ -98,7 +98,7 @@ export class ContractsController {
       return this.showForm(res, { client, form: parsed.values, errors: parsed.errors, contract });
     try {
       const updated = await this.contracts.update(operator, id, parsed.values, parsed.version);
-      flash(req, 'success', 'contracts.updated', { name: updated.name });
+      flash(req, 'success', 'contracts.updated', { name: updated.name }, { clientId: client.id });
       redirectAfterChange(req, res, `/contracts/${id}`);
     } catch (error) {
       if (error instanceof ContractVersionConflictError) {
@@ -144,7 +144,7 @@ export class ContractsController {
         cancelForm: parsed.values,
       });
     const cancelled = await this.contracts.cancel(operator, id, parsed.value.reason ?? null);
-    flash(req, 'success', 'contracts.cancelled', { name: cancelled.name });
+    flash(req, 'success', 'contracts.cancelled', { name: cancelled.name }, { clientId: client.id });
     redirectAfterChange(req, res, `/contracts/${id}`);
   }
 

@@ -89,8 +89,8 @@ export class ContractsService {
   ): Promise<Contract> {
     return this.dataSource.transaction(async (tx) => {
       const { contract, client } = await this.findVisible(operator, id, tx, true);
-      if (version !== undefined && version !== contract.version)
-        throw new ContractVersionConflictError(contract);
+      // An edit that does not say which version it was made on cannot be told from a stale one.
+      if (version !== contract.version) throw new ContractVersionConflictError(contract);
       if (contract.cancelledAt) throw new ContractCancelledError();
       const status = await this.clients.lockStatus(tx, client.id);
       const next = computeContractStatus({ ...values, cancelledAt: null }, todayInSaoPaulo());

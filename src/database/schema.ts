@@ -5,6 +5,8 @@ import { AddTotpAndDeletion1764324300000 } from '../../migrations/1764324300000-
 import { CreateTelephony1764324400000 } from '../../migrations/1764324400000-CreateTelephony';
 import { CreateBillingIntegrations1764324500000 } from '../../migrations/1764324500000-CreateBillingIntegrations';
 import { TuneClientListIndexes1764324600000 } from '../../migrations/1764324600000-TuneClientListIndexes';
+import { AddSessionGeneration1764324700000 } from '../../migrations/1764324700000-AddSessionGeneration';
+import { CreateSecurityNotices1764324800000 } from '../../migrations/1764324800000-CreateSecurityNotices';
 import { Operator } from '../auth/operator.entity';
 import { Client } from '../clients/client.entity';
 import { ClientDeletion } from '../clients/client-deletion.entity';
@@ -51,4 +53,6 @@ export const MIGRATIONS = [
   CreateTelephony1764324400000,
   CreateBillingIntegrations1764324500000,
   TuneClientListIndexes1764324600000,
+  AddSessionGeneration1764324700000,
+  CreateSecurityNotices1764324800000,
 ];

@@ -46,7 +46,7 @@ export class DisplacementsController {
     if (!parsed.ok) return this.showForm(res, { client, form: parsed.form, errors: parsed.errors });
     try {
       const created = await this.displacements.create(operator, id, parsed.values);
-      flash(req, 'success', 'displacements.created', { name: created.name });
+      flash(req, 'success', 'displacements.created', { name: created.name }, { clientId: id });
       redirectAfterChange(req, res, `/clients/${id}#displacements`);
     } catch (error) {
       if (error instanceof DisplacementContractError)
@@ -89,7 +89,7 @@ export class DisplacementsController {
       return this.showForm(res, { client, form: parsed.form, errors: parsed.errors, displacement });
     try {
       const updated = await this.displacements.update(operator, id, parsed.values);
-      flash(req, 'success', 'displacements.updated', { name: updated.name });
+      flash(req, 'success', 'displacements.updated', { name: updated.name }, { clientId: client.id });
       redirectAfterChange(req, res, `/clients/${client.id}#displacements`);
     } catch (error) {
       if (error instanceof DisplacementContractError)
@@ -112,7 +112,7 @@ export class DisplacementsController {
     @Res() res: Response,
   ) {
     const removed = await this.displacements.remove(operator, id);
-    flash(req, 'success', 'displacements.deleted', { name: removed.name });
+    flash(req, 'success', 'displacements.deleted', { name: removed.name }, { clientId: removed.clientId });
     redirectAfterChange(req, res, `/clients/${removed.clientId}#displacements`);
   }
 

@@ -57,7 +57,7 @@ export class AttendantGroupsController {
         memberIds: created.members.map((m) => m.id),
         requestId: req.id,
       });
-      flash(req, 'success', 'attendantGroups.created', { name: created.name });
+      flash(req, 'success', 'attendantGroups.created', { name: created.name }, null);
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
         return this.showForm(res, { form: parsed.value, errors: fieldErrorOf(error, res.locals.locale) });
@@ -93,7 +93,7 @@ export class AttendantGroupsController {
         previousMemberIds: group.members.map((m) => m.id),
         requestId: req.id,
       });
-      flash(req, 'success', 'attendantGroups.updated', { name: updated.name });
+      flash(req, 'success', 'attendantGroups.updated', { name: updated.name }, null);
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
         return this.showForm(res, {

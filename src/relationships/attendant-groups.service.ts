@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, Repository } from 'typeorm';
 import { Operator } from '../auth/operator.entity';
+import { onUniqueViolation } from '../common/errors/unique-violation';
 import { isUuid } from '../common/ids';
 import { AttendantGroup } from './attendant-group.entity';
 import { AttendantGroupDto } from './dto/attendant-group.dto';
-import { GroupNameTakenError, isUniqueViolation, UnknownMemberError } from './relationships.errors';
+import { GroupNameTakenError, UnknownMemberError } from './relationships.errors';
 
 export interface AttendantGroupSummary {
   id: string;
@@ -74,13 +75,15 @@ export class AttendantGroupsService {
     return found;
   }
 
-  private async save(group: AttendantGroup): Promise<AttendantGroup> {
-    try {
-      return await this.groups.save(group);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new GroupNameTakenError();
-      throw error;
-    }
+  /** The name check above can lose a race with a simultaneous submission: the unique index has the last word. */
+  private save(group: AttendantGroup): Promise<AttendantGroup> {
+    return this.groups.save(group).catch(
+      onUniqueViolation({
+        attendant_groups_name_key: () => {
+          throw new GroupNameTakenError();
+        },
+      }),
+    );
   }
 
   private async assertNameFree(name: string, exceptId?: string): Promise<void> {

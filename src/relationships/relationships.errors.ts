@@ -26,12 +26,3 @@ export class DeskNameTakenError extends RelationshipsFieldError {
     super(422, 'serviceDesks.nameTaken');
   }
 }
-
-/**
- * PostgreSQL unique_violation: the check before saving can lose a race with a simultaneous submission,
- * and the `lower(name)` unique index then has the last word.
- */
-export function isUniqueViolation(error: unknown): boolean {
-  const e = error as { code?: string; driverError?: { code?: string } } | null;
-  return e?.code === '23505' || e?.driverError?.code === '23505';
-}

@@ -40,7 +40,7 @@ export class ServiceDesksController {
     if (!parsed.ok) return this.showForm(res, { form: checked(parsed.values), errors: parsed.errors });
     try {
       const created = await this.desks.create(parsed.value);
-      flash(req, 'success', 'serviceDesks.created', { name: created.name });
+      flash(req, 'success', 'serviceDesks.created', { name: created.name }, null);
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
         return this.showForm(res, { form: parsed.value, errors: fieldErrorOf(error, res.locals.locale) });
@@ -63,7 +63,7 @@ export class ServiceDesksController {
     if (!parsed.ok) return this.showForm(res, { form: checked(parsed.values), errors: parsed.errors, desk });
     try {
       const updated = await this.desks.update(desk, parsed.value);
-      flash(req, 'success', 'serviceDesks.updated', { name: updated.name });
+      flash(req, 'success', 'serviceDesks.updated', { name: updated.name }, null);
     } catch (error) {
       if (error instanceof RelationshipsFieldError)
         return this.showForm(res, {

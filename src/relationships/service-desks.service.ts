@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { onUniqueViolation } from '../common/errors/unique-violation';
 import { isUuid } from '../common/ids';
 import { ServiceDeskDto } from './dto/service-desk.dto';
-import { DeskNameTakenError, isUniqueViolation } from './relationships.errors';
+import { DeskNameTakenError } from './relationships.errors';
 import { ServiceDesk } from './service-desk.entity';
 
 /** Service desks (mesas de serviço): where a linked client's tickets may exist. */
@@ -38,13 +39,15 @@ export class ServiceDesksService {
     };
   }
 
-  private async save(desk: ServiceDesk): Promise<ServiceDesk> {
-    try {
-      return await this.desks.save(desk);
-    } catch (error) {
-      if (isUniqueViolation(error)) throw new DeskNameTakenError();
-      throw error;
-    }
+  /** The name check above can lose a race with a simultaneous submission: the unique index has the last word. */
+  private save(desk: ServiceDesk): Promise<ServiceDesk> {
+    return this.desks.save(desk).catch(
+      onUniqueViolation({
+        service_desks_name_key: () => {
+          throw new DeskNameTakenError();
+        },
+      }),
+    );
   }
 
   private async assertNameFree(name: string, exceptId?: string): Promise<void> {

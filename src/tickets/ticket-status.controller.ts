@@ -30,10 +30,8 @@ export class TicketStatusController {
     if (!parsed.ok) throw new BadRequestException(Object.values(parsed.errors).join(' '));
     await this.run(id, operator, req, res, async () => {
       const ticket = await this.tickets.changeStatus(operator, id, parsed.value.status);
-      flash(req, 'success', 'tickets.moved', {
-        label: label(ticket),
-        status: translate(res.locals.locale, `tickets.status.${ticket.status}`),
-      });
+      const status = translate(res.locals.locale, `tickets.status.${ticket.status}`);
+      flash(req, 'success', 'tickets.moved', { label: label(ticket), status }, { clientId: ticket.clientId });
     });
   }
 
@@ -50,7 +48,7 @@ export class TicketStatusController {
     await parseForm(TicketReviewDto, body, res.locals.locale);
     await this.run(id, operator, req, res, async () => {
       const ticket = await this.tickets.review(operator, id);
-      flash(req, 'success', 'tickets.reviewed', { label: label(ticket) });
+      flash(req, 'success', 'tickets.reviewed', { label: label(ticket) }, { clientId: ticket.clientId });
     });
   }
 

@@ -110,7 +110,7 @@ export class TicketsController {
       });
     try {
       const ticket = await this.tickets.create(operator, parsed.value);
-      flash(req, 'success', 'tickets.created', { label: label(ticket) });
+      flash(req, 'success', 'tickets.created', { label: label(ticket) }, { clientId: ticket.clientId });
       redirectAfterChange(req, res, `/tickets/${ticket.id}`);
     } catch (error) {
       if (error instanceof TicketFieldError || error instanceof TicketClientInactiveError) {

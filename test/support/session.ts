@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type request from 'supertest';
 
 type Agent = ReturnType<typeof request.agent>;
@@ -48,3 +49,12 @@ export function setCookie(res: request.Response, name: string): string | undefin
 
 /** `name=value` of a `Set-Cookie` line, ready for a `Cookie` request header. */
 export const cookiePair = (line: string): string => line.split(';')[0];
+
+/**
+ * The cookie value express-session would send for session id `sid` (`s:<sid>.<HMAC-SHA256>`, URL-encoded):
+ * lets a test present a session id it chose, as an attacker planting one would.
+ */
+export function sessionCookieValue(sid: string, secret: string): string {
+  const signature = createHmac('sha256', secret).update(sid).digest('base64').replace(/=+$/, '');
+  return encodeURIComponent(`s:${sid}.${signature}`);
+}

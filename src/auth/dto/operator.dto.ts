@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { NoBidiControls } from '../../common/text-rules';
 import { LOCALES, ROLES, type Locale, type Role } from '../operator.entity';
 
 export const PASSWORD_MIN = 12;
@@ -10,6 +11,7 @@ const checkbox = ({ value }: { value: unknown }) =>
 export class SetupDto {
   @IsString({ message: 'validation.required' })
   @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' })
+  @NoBidiControls()
   name: string;
   @IsEmail({}, { message: 'validation.email' })
   @MaxLength(254, { message: 'validation.maxLength|$constraint1' })
@@ -37,6 +39,7 @@ export class CreateOperatorDto extends SetupDto {
 export class UpdateOperatorDto {
   @IsString({ message: 'validation.required' })
   @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' })
+  @NoBidiControls()
   name: string;
   @IsEmail({}, { message: 'validation.email' })
   @MaxLength(254, { message: 'validation.maxLength|$constraint1' })
@@ -52,6 +55,7 @@ export class UpdateOperatorDto {
 export class AccountDto {
   @IsString({ message: 'validation.required' })
   @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' })
+  @NoBidiControls()
   name: string;
   @IsIn(LOCALES, { message: 'validation.choice' }) locale: Locale;
   @IsOptional()
@@ -74,4 +78,12 @@ export class TotpCodeDto {
   @IsString({ message: 'validation.required' })
   @MaxLength(16, { message: 'validation.maxLength|$constraint1' })
   code: string;
+}
+
+/** "Confirme sua senha": the password again, and where to go back to. */
+export class ConfirmPasswordDto {
+  @IsString({ message: 'validation.required' })
+  @MaxLength(PASSWORD_MAX, { message: 'validation.maxLength|$constraint1' })
+  password: string;
+  @IsOptional() @IsString() @MaxLength(2000) next?: string;
 }

@@ -5,6 +5,7 @@ import QRCode from 'qrcode';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditLogger } from '../../common/audit-logger';
 import { SecretBox } from '../../common/crypto/secret-box';
+import { SecurityNotices } from '../security-notices';
 import {
   afterFailure,
   checkCode,
@@ -15,6 +16,7 @@ import {
   TOTP_ISSUER,
   TOTP_SECRET_BYTES,
 } from './totp-rules';
+import { TotpRepository, type TotpRow } from './totp.repository';
 
 /** The SecretBox that seals TOTP seeds (purpose `totp-seed`, a key of its own). */
 export const TOTP_SECRET_BOX = Symbol('TOTP_SECRET_BOX');
@@ -53,46 +55,24 @@ export interface TotpEnrollment {
 
 export type EnrollmentConfirmation = 'enabled' | 'invalid' | 'not_pending';
 
-interface TotpRow {
-  email: string;
-  secretEnc: string | null;
-  pendingEnc: string | null;
-  enabledAt: Date | null;
-  lastStep: string | null;
-  failures: number;
-  windowStart: Date | null;
-  consecutive: number;
-  lockedAt: Date | null;
-}
-
-const SELECT_ROW = `SELECT email, totp_secret_enc AS "secretEnc", totp_pending_secret_enc AS "pendingEnc",
-  totp_enabled_at AS "enabledAt", totp_last_step AS "lastStep", totp_failures AS failures,
-  totp_failure_window_start AS "windowStart", totp_consecutive_failures AS consecutive, totp_locked_at AS "lockedAt"
-  FROM operators WHERE id = $1`;
-
-const CLEAR_TOTP = `totp_secret_enc = NULL, totp_pending_secret_enc = NULL, totp_enabled_at = NULL,
-  totp_last_step = NULL, totp_failures = 0, totp_failure_window_start = NULL, totp_consecutive_failures = 0,
-  totp_locked_at = NULL`;
-
-/** Rows changed by an UPDATE run through `manager.query` (TypeORM returns `[rows, count]` for it). */
-const affected = (result: unknown): number =>
-  Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
-
 /**
- * Operators' second factor (it confirms a deletion): enrollment, verification with single use of each step,
- * throttling and locking, disable and admin reset. Every attempt is audited with its result; seeds and
- * codes never reach a log.
+ * Operators' second factor: enrollment, verification with single use of each time step, throttling and
+ * locking, disable and admin reset. Every attempt is audited with its result; seeds and codes never reach
+ * a log. Turning it on, off or resetting it also leaves a notice the operator sees at their next login.
+ * The SQL lives in TotpRepository; this reads as the steps.
  */
 @Injectable()
 export class TotpService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly totp: TotpRepository,
+    private readonly notices: SecurityNotices,
     @Inject(TOTP_SECRET_BOX) private readonly box: SecretBox,
     private readonly audit: AuditLogger,
   ) {}
 
   async status(operatorId: string): Promise<TotpStatus> {
-    const row = await this.load(operatorId, this.dataSource.manager);
+    const row = await this.totp.load(operatorId);
     return {
       enabled: !!row?.secretEnc,
       enabledAt: row?.enabledAt ?? null,
@@ -106,17 +86,12 @@ export class TotpService {
    * reload (so a scanned code keeps working); null when 2FA is already on.
    */
   async enrollment(operatorId: string): Promise<TotpEnrollment | null> {
-    let row = await this.load(operatorId, this.dataSource.manager);
+    let row = await this.totp.load(operatorId);
     if (!row || row.secretEnc) return null;
     if (!row.pendingEnc) {
       const sealed = this.box.seal(generateSecret({ length: TOTP_SECRET_BYTES }), aad(operatorId));
-      // Two tabs opening the page at once keep one secret, not two.
-      await this.dataSource.query(
-        `UPDATE operators SET totp_pending_secret_enc = $2
-         WHERE id = $1 AND totp_pending_secret_enc IS NULL AND totp_secret_enc IS NULL`,
-        [operatorId, sealed],
-      );
-      row = await this.load(operatorId, this.dataSource.manager);
+      await this.totp.storePendingSecret(operatorId, sealed);
+      row = await this.totp.load(operatorId);
       if (!row?.pendingEnc) return null;
     }
     const secret = this.box.open(row.pendingEnc, aad(operatorId));
@@ -139,23 +114,20 @@ export class TotpService {
     rawCode: string,
     attempt: TotpAttempt,
   ): Promise<EnrollmentConfirmation> {
-    const row = await this.load(operatorId, this.dataSource.manager);
+    const row = await this.totp.load(operatorId);
     if (!row?.pendingEnc || row.secretEnc) return 'not_pending';
     const secret = this.box.open(row.pendingEnc, aad(operatorId));
-    const check = checkCode(secret, normalizeCode(rawCode), nowSeconds(), toStep(row.lastStep));
+    const check = checkCode(secret, normalizeCode(rawCode), nowSeconds(), row.lastStep);
     if (!check.valid) {
       this.log(operatorId, attempt, check.reason);
       return 'invalid';
     }
-    const result = await this.dataSource.query(
-      `UPDATE operators SET totp_secret_enc = totp_pending_secret_enc, totp_pending_secret_enc = NULL,
-         totp_enabled_at = now(), totp_last_step = $3, totp_failures = 0, totp_failure_window_start = NULL,
-         totp_consecutive_failures = 0, totp_locked_at = NULL
-       WHERE id = $1 AND totp_pending_secret_enc = $2 AND totp_secret_enc IS NULL
-         AND (totp_last_step IS NULL OR totp_last_step < $3)`,
-      [operatorId, row.pendingEnc, check.step],
-    );
-    if (!affected(result)) {
+    const enabled = await this.dataSource.transaction(async (tx) => {
+      const done = await this.totp.enable(tx, operatorId, { pendingEnc: row.pendingEnc!, step: check.step });
+      if (done) await this.notices.record(tx, { operatorId, event: 'totp.enabled', actorId: operatorId });
+      return done;
+    });
+    if (!enabled) {
       this.log(operatorId, attempt, 'replay');
       return 'invalid';
     }
@@ -166,20 +138,32 @@ export class TotpService {
 
   /**
    * Verifies a code and claims its time step. Pass the caller's transaction manager so the claim commits
-   * or rolls back with the action it authorises (no code is spent by an action that did not happen). A
-   * refusal is counted in that same transaction
-   * (its connection may already hold the operator row, locked by a concurrent claim that lost), so the
-   * caller must commit, not throw, after a refused code — it has changed nothing else by then.
+   * or rolls back with the action it authorises; without one, the check runs in a transaction of
+   * its own. A refusal is counted in that same transaction, so the caller must commit, not throw, after
+   * a refused code — it has changed nothing else by then.
    *
-   * The claim is one conditional UPDATE: of two requests with the same code, exactly one changes the row.
+   * The operator's row is locked first: simultaneous attempts are judged one after the other, each on the
+   * counters the previous one left — at most MAX_FAILURES_PER_WINDOW wrong codes are ever checked per
+   * window, however many arrive at once.
    */
   async verify(
     operatorId: string,
     rawCode: string,
     attempt: TotpAttempt,
-    manager: EntityManager = this.dataSource.manager,
+    manager?: EntityManager,
   ): Promise<TotpVerification> {
-    const row = await this.load(operatorId, manager);
+    if (manager?.queryRunner?.isTransactionActive)
+      return this.verifyLocked(manager, operatorId, rawCode, attempt);
+    return this.dataSource.transaction((tx) => this.verifyLocked(tx, operatorId, rawCode, attempt));
+  }
+
+  private async verifyLocked(
+    tx: EntityManager,
+    operatorId: string,
+    rawCode: string,
+    attempt: TotpAttempt,
+  ): Promise<TotpVerification> {
+    const row = await this.totp.lockForUpdate(operatorId, tx);
     if (!row?.secretEnc) return this.refuse(operatorId, attempt, { ok: false, reason: 'not_enrolled' });
     if (row.lockedAt) return this.refuse(operatorId, attempt, { ok: false, reason: 'locked' });
     const wait = throttle(failureState(row), new Date());
@@ -191,15 +175,10 @@ export class TotpService {
       });
     }
     const secret = this.box.open(row.secretEnc, aad(operatorId));
-    const check = checkCode(secret, normalizeCode(rawCode), nowSeconds(), toStep(row.lastStep));
-    if (!check.valid) return this.fail(manager, operatorId, attempt, check.reason);
-    const claimed = await manager.query(
-      `UPDATE operators SET totp_last_step = $3, totp_consecutive_failures = 0
-       WHERE id = $1 AND totp_secret_enc = $2 AND totp_locked_at IS NULL
-         AND (totp_last_step IS NULL OR totp_last_step < $3)`,
-      [operatorId, row.secretEnc, check.step],
-    );
-    if (!affected(claimed)) return this.fail(manager, operatorId, attempt, 'replay');
+    const check = checkCode(secret, normalizeCode(rawCode), nowSeconds(), row.lastStep);
+    if (!check.valid) return this.fail(tx, operatorId, row, attempt, check.reason);
+    const claimed = await this.totp.claimStep(tx, operatorId, { secretEnc: row.secretEnc, step: check.step });
+    if (!claimed) return this.fail(tx, operatorId, row, attempt, 'replay');
     this.log(operatorId, attempt, 'accepted');
     return { ok: true, step: check.step };
   }
@@ -207,52 +186,39 @@ export class TotpService {
   /** Turns 2FA off after a current code. */
   async disable(operatorId: string, rawCode: string, attempt: TotpAttempt): Promise<TotpVerification> {
     return this.dataSource.transaction(async (tx) => {
-      const result = await this.verify(operatorId, rawCode, attempt, tx);
+      const result = await this.verifyLocked(tx, operatorId, rawCode, attempt);
       if (result.ok) {
-        await tx.query(`UPDATE operators SET ${CLEAR_TOTP} WHERE id = $1`, [operatorId]);
+        await this.totp.clear(tx, operatorId);
+        await this.notices.record(tx, { operatorId, event: 'totp.disabled', actorId: operatorId });
         this.audit.log('totp.disabled', { operatorId, ip: attempt.ip, requestId: attempt.requestId });
       }
       return result;
     });
   }
 
-  /** Admin reset: clears secret, lock and counters; the operator enrolls again. */
-  async reset(targetId: string): Promise<void> {
-    await this.dataSource.query(`UPDATE operators SET ${CLEAR_TOTP} WHERE id = $1`, [targetId]);
+  /** Admin reset: clears secret, lock and counters; the operator enrolls again (and is told so). */
+  async reset(targetId: string, actorId: string): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      await this.totp.clear(tx, targetId);
+      await this.notices.record(tx, { operatorId: targetId, event: 'totp.reset', actorId });
+    });
   }
 
-  private async load(operatorId: string, manager: EntityManager): Promise<TotpRow | undefined> {
-    const [row] = (await manager.query(SELECT_ROW, [operatorId])) as TotpRow[];
-    return row;
-  }
-
-  /** Counts a failure (row-locked read, then the new counters) and locks 2FA at the 10th in a row. */
+  /** Counts a failure on the locked row and locks 2FA at the 10th in a row. */
   private async fail(
-    manager: EntityManager,
+    tx: EntityManager,
     operatorId: string,
+    row: TotpRow,
     attempt: TotpAttempt,
     reason: 'invalid' | 'replay' | 'malformed',
   ): Promise<TotpVerification> {
-    const count = async (tx: EntityManager) => {
-      const [row] = (await tx.query(`${SELECT_ROW} FOR UPDATE`, [operatorId])) as TotpRow[];
-      const state = afterFailure(failureState(row), new Date());
-      await tx.query(
-        `UPDATE operators SET totp_failures = $2, totp_failure_window_start = $3, totp_consecutive_failures = $4,
-           totp_locked_at = $5 WHERE id = $1`,
-        [operatorId, state.failures, state.windowStart, state.consecutive, state.lockedAt],
-      );
-      return { state, lockedNow: !row.lockedAt && !!state.lockedAt };
-    };
-    const next = manager.queryRunner?.isTransactionActive
-      ? await count(manager)
-      : await this.dataSource.transaction(count);
-    this.log(operatorId, attempt, reason, {
-      failures: next.state.failures,
-      consecutive: next.state.consecutive,
-    });
-    if (next.lockedNow)
+    const state = afterFailure(failureState(row), new Date());
+    await this.totp.recordFailure(tx, operatorId, state);
+    const lockedNow = !row.lockedAt && !!state.lockedAt;
+    this.log(operatorId, attempt, reason, { failures: state.failures, consecutive: state.consecutive });
+    if (lockedNow)
       this.audit.log('totp.locked', { operatorId, ip: attempt.ip, requestId: attempt.requestId });
-    return { ok: false, reason, lockedNow: next.lockedNow };
+    return { ok: false, reason, lockedNow };
   }
 
   private refuse<T extends TotpVerification & { ok: false }>(
@@ -285,7 +251,6 @@ export class TotpService {
 /** Associated data of a seed: a seed copied into another operator's row does not open. */
 const aad = (operatorId: string) => `operator:${operatorId}:totp`;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
-const toStep = (value: string | null): number | null => (value === null ? null : Number(value));
 const failureState = (row: TotpRow): FailureState => ({
   failures: row.failures,
   windowStart: row.windowStart,

@@ -41,7 +41,7 @@ export class ContactsController {
     const parsed = await parseForm(ContactFormDto, body, res.locals.locale);
     if (!parsed.ok) return this.showForm(res, { client, form: parsed.values, errors: parsed.errors });
     const contact = await this.contacts.create(operator, id, parsed.value);
-    flash(req, 'success', 'contacts.created', { name: contact.name });
+    flash(req, 'success', 'contacts.created', { name: contact.name }, { clientId: id });
     redirectAfterChange(req, res, `/clients/${id}#contacts`);
   }
 
@@ -74,7 +74,7 @@ export class ContactsController {
     if (!parsed.ok)
       return this.showForm(res, { client, contact, form: parsed.values, errors: parsed.errors });
     await this.contacts.update(operator, id, contactId, parsed.value);
-    flash(req, 'success', 'contacts.updated', { name: parsed.value.name });
+    flash(req, 'success', 'contacts.updated', { name: parsed.value.name }, { clientId: id });
     redirectAfterChange(req, res, `/clients/${id}#contacts`);
   }
 
@@ -89,7 +89,7 @@ export class ContactsController {
   ) {
     const contact = await this.contacts.find(operator, id, contactId);
     await this.contacts.remove(operator, id, contactId);
-    flash(req, 'success', 'contacts.deleted', { name: contact.name });
+    flash(req, 'success', 'contacts.deleted', { name: contact.name }, { clientId: id });
     redirectAfterChange(req, res, `/clients/${id}#contacts`);
   }
 

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SessionOperator } from '../../auth/session-operator';
 import { isUuid } from '../../common/ids';
+import { waitForTurn } from '../../common/turns';
 import { diff } from '../client-events';
 import { ClientsService } from '../clients.service';
 import { normalizeBrazilianPhone } from '../validation/phone';
@@ -39,6 +40,7 @@ export class ContactsService {
     return this.dataSource.transaction(async (tx) => {
       await this.clients.findVisible(operator, clientId, tx);
       await this.clients.lockStatus(tx, clientId);
+      await serialisePrimaryChanges(tx, clientId);
       const count = await tx.getRepository(Contact).countBy({ clientId });
       // The first contact of a client is its primary one unless the operator says otherwise.
       if (count === 0 && dto.isPrimary === undefined) values.isPrimary = true;
@@ -68,6 +70,7 @@ export class ContactsService {
     const values = toValues(dto);
     return this.dataSource.transaction(async (tx) => {
       await this.clients.findVisible(operator, clientId, tx);
+      await serialisePrimaryChanges(tx, clientId);
       const current = await tx
         .getRepository(Contact)
         .findOne({ where: { id: contactId, clientId }, lock: { mode: 'pessimistic_write' } });
@@ -111,6 +114,14 @@ export class ContactsService {
 /** The client's primary contact stops being primary (another one is about to become it). */
 const unsetPrimary = (tx: EntityManager, clientId: string) =>
   tx.getRepository(Contact).update({ clientId, isPrimary: true }, { isPrimary: false });
+
+/**
+ * Contact saves of one client run one at a time: "unmark the primary, then save this one as primary" done
+ * by two requests at once would otherwise leave two primaries for the unique index to refuse (a 500).
+ * In turn, the last one saved is the primary — as when the two are saved one after the other.
+ */
+const serialisePrimaryChanges = (tx: EntityManager, clientId: string) =>
+  waitForTurn(tx, `clientela:contacts:${clientId}`);
 
 function toValues(dto: ContactFormDto): ContactValues {
   return {

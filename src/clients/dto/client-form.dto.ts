@@ -11,6 +11,7 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
+import { NoBidiControls } from '../../common/text-rules';
 import { PERSON_TYPES, type PersonType } from '../client.entity';
 import {
   IsBrazilianPhone,
@@ -29,8 +30,11 @@ const hasAddress = (o: ClientFormDto) => ADDRESS_FIELDS.some((f) => o[f] !== und
 
 /** Step 1 of "Novo cliente" and the edit form; only the trade name is required. */
 export class ClientFormDto {
-  @IsString({ message: 'validation.required' }) @Length(2, 120, { message: len }) tradeName: string;
-  @IsOptional() @IsString() @MaxLength(160, { message: max }) legalName?: string;
+  @IsString({ message: 'validation.required' })
+  @Length(2, 120, { message: len })
+  @NoBidiControls()
+  tradeName: string;
+  @IsOptional() @IsString() @MaxLength(160, { message: max }) @NoBidiControls() legalName?: string;
   @IsOptional() @IsIn(PERSON_TYPES, { message: 'validation.choice' }) personType?: PersonType;
   @IsOptional() @IsString() @IsCpfOrCnpj() document?: string;
   @IsOptional()

@@ -92,6 +92,8 @@ export const en: Record<string, string> = {
   'validation.minLength': 'Must have at least {0} characters.',
   'validation.choice': 'Choose a valid option.',
   'validation.emailTaken': 'An operator with this e-mail already exists.',
+  'validation.bidiControls':
+    'Remove the invisible text-direction characters (U+202A–U+202E, U+2066–U+2069): they make the name display differently from what it is.',
   'validation.extension': 'Use only digits, letters and . _ - * # + (no spaces).',
   'validation.invalid': 'Invalid value.',
   'validation.document': 'Invalid CNPJ or CPF: check the check digits.',
@@ -647,6 +649,8 @@ export const en: Record<string, string> = {
   'telephony.validation.dialPrefix': 'Enter 1 to 8 digits (also * and #).',
   'telephony.validation.timeout': 'Enter 1 to 60 seconds.',
   'telephony.validation.secretRequired': 'Enter the AMI user’s secret.',
+  'telephony.validation.secretForNewDestination':
+    'The stored secret is only sent to the server it was saved for. To use another server (or another address in the URL template), type the secret again — or tick to erase it.',
   'calls.title': 'Calls',
   'calls.empty': 'No calls recorded.',
   'calls.when': 'When',
@@ -724,6 +728,24 @@ export const en: Record<string, string> = {
   'totp.resetHint':
     'Erases the key and the lock. The operator will have to set up the app again before confirming deletions.',
   'operators.totpReset': 'Two-step verification of {name} reset.',
+  'operators.confirmPasswordFirst':
+    'Creating or changing operators needs your password typed in the last 10 minutes. Confirm it before filling in:',
+  'totp.cannotResetOwn': 'You cannot reset your own two-step verification. Ask another administrator.',
+  'totp.confirmPasswordFirst': 'To set up or turn off two-step verification, confirm your password first.',
+  'totp.confirmPassword': 'Confirm password',
+  'reauth.title': 'Confirm your password',
+  'reauth.explain':
+    'To change two-step verification or operators, type your password again. The confirmation holds for 10 minutes in this session.',
+  'reauth.password': 'Your password',
+  'reauth.submit': 'Confirm',
+  'reauth.wrongPassword': 'Wrong password.',
+  'notice.totp.enabled':
+    'Your two-step verification was turned on on {date}. If it was not you, change your password and tell an administrator.',
+  'notice.totp.disabled':
+    'Your two-step verification was turned off on {date}. If it was not you, change your password and tell an administrator.',
+  'notice.totp.reset':
+    'Your two-step verification was reset by {actor} on {date}. Set up the app again before your next deletion.',
+  'notice.unknownActor': 'an administrator',
   'deletion.title': 'Delete {name}?',
   'deletion.clientCode': 'Client #{code}',
   'deletion.irreversible': 'This cannot be undone.',
@@ -858,6 +880,10 @@ export const en: Record<string, string> = {
   'integrations.validation.baseUrlRequired': 'Enter the API URL (ending in /v3) for the custom environment.',
   'integrations.validation.apiKeyRequired': 'Enter the Asaas API key.',
   'integrations.validation.clientSecretRequired': 'Enter the app’s client secret.',
+  'integrations.validation.apiKeyForNewDestination':
+    'The stored key is only sent to the address it was saved for. To use another environment or base URL, type the key again.',
+  'integrations.validation.clientSecretForNewDestination':
+    'The stored client secret is only sent to the addresses it was saved for. To change the addresses, type the client secret again.',
   'integrations.asaas.title': 'Asaas (boletos)',
   'integrations.asaas.intro':
     'With the API key each client can be registered as an Asaas customer, to issue boletos. The key is stored encrypted and never shown back.',

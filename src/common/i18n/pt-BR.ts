@@ -92,6 +92,8 @@ export const ptBR: Record<string, string> = {
   'validation.minLength': 'Deve ter pelo menos {0} caracteres.',
   'validation.choice': 'Escolha uma opção válida.',
   'validation.emailTaken': 'Já existe um operador com este e-mail.',
+  'validation.bidiControls':
+    'Remova os caracteres invisíveis de direção de texto (U+202A–U+202E, U+2066–U+2069): eles fazem o nome aparecer diferente do que é.',
   'validation.extension': 'Use apenas dígitos, letras e . _ - * # + (sem espaços).',
   'validation.invalid': 'Valor inválido.',
   'validation.document': 'CNPJ ou CPF inválido: confira os dígitos verificadores.',
@@ -654,6 +656,8 @@ export const ptBR: Record<string, string> = {
   'telephony.validation.dialPrefix': 'Informe de 1 a 8 dígitos (também * e #).',
   'telephony.validation.timeout': 'Informe de 1 a 60 segundos.',
   'telephony.validation.secretRequired': 'Informe a senha do usuário AMI.',
+  'telephony.validation.secretForNewDestination':
+    'O segredo guardado só é enviado ao servidor para o qual foi salvo. Para usar outro servidor (ou outro endereço no modelo de URL), digite o segredo de novo — ou marque para apagá-lo.',
   'calls.title': 'Ligações',
   'calls.empty': 'Nenhuma ligação registrada.',
   'calls.when': 'Quando',
@@ -732,6 +736,26 @@ export const ptBR: Record<string, string> = {
   'totp.resetHint':
     'Apaga a chave e o bloqueio. O operador precisará configurar o aplicativo de novo antes de confirmar exclusões.',
   'operators.totpReset': 'Verificação em duas etapas de {name} redefinida.',
+  'operators.confirmPasswordFirst':
+    'Criar ou alterar operadores pede a sua senha digitada nos últimos 10 minutos. Confirme-a antes de preencher:',
+  'totp.cannotResetOwn':
+    'Você não pode redefinir a sua própria verificação em duas etapas. Peça a outro administrador.',
+  'totp.confirmPasswordFirst':
+    'Para configurar ou desativar a verificação em duas etapas, confirme antes a sua senha.',
+  'totp.confirmPassword': 'Confirmar senha',
+  'reauth.title': 'Confirme sua senha',
+  'reauth.explain':
+    'Para alterar a verificação em duas etapas ou os operadores, digite de novo a sua senha. A confirmação vale por 10 minutos nesta sessão.',
+  'reauth.password': 'Sua senha',
+  'reauth.submit': 'Confirmar',
+  'reauth.wrongPassword': 'Senha incorreta.',
+  'notice.totp.enabled':
+    'Sua verificação em duas etapas foi ativada em {date}. Se não foi você, troque a senha e avise um administrador.',
+  'notice.totp.disabled':
+    'Sua verificação em duas etapas foi desativada em {date}. Se não foi você, troque a senha e avise um administrador.',
+  'notice.totp.reset':
+    'Sua verificação em duas etapas foi redefinida por {actor} em {date}. Configure o aplicativo de novo antes da próxima exclusão.',
+  'notice.unknownActor': 'um administrador',
   'deletion.title': 'Excluir {name}?',
   'deletion.clientCode': 'Cliente #{code}',
   'deletion.irreversible': 'Esta ação é irreversível.',
@@ -869,6 +893,10 @@ export const ptBR: Record<string, string> = {
     'Informe a URL da API (terminando em /v3) para o ambiente personalizado.',
   'integrations.validation.apiKeyRequired': 'Informe a chave de API do Asaas.',
   'integrations.validation.clientSecretRequired': 'Informe o client secret do aplicativo.',
+  'integrations.validation.apiKeyForNewDestination':
+    'A chave guardada só é enviada ao endereço para o qual foi salva. Para usar outro ambiente ou outra URL base, digite a chave de novo.',
+  'integrations.validation.clientSecretForNewDestination':
+    'O client secret guardado só é enviado aos endereços para os quais foi salvo. Para mudar os endereços, digite o client secret de novo.',
   'integrations.asaas.title': 'Asaas (boletos)',
   'integrations.asaas.intro':
     'Com a chave de API, cada cliente pode ser cadastrado como cliente no Asaas, para emitir boletos. A chave fica criptografada e nunca é mostrada de volta.',

@@ -10,7 +10,7 @@ import { translate } from '../../common/i18n/translate';
 import { connectionTestView } from '../sync/sync-error-message';
 import { ASAAS_BASE_URLS, ASAAS_ENVIRONMENTS } from './asaas-client';
 import { AsaasService, type AsaasSettingsView } from './asaas.service';
-import { AsaasSettingsDto, missingAsaasFields } from './dto/asaas-settings.dto';
+import { asaasDestination, AsaasSettingsDto, missingAsaasFields } from './dto/asaas-settings.dto';
 
 const PAGE = '/settings/integrations/asaas';
 
@@ -41,7 +41,7 @@ export class AsaasSettingsController {
     @Res() res: Response,
   ) {
     const current = await this.asaas.settings();
-    const parsed = await this.parse(body, res, current.hasApiKey && !current.apiKeyBroken);
+    const parsed = await this.parse(body, res, current);
     if (!parsed.ok) return this.render(res, 422, formValues(parsed.values), parsed.errors, current);
     await this.asaas.save(operator, parsed.value);
     flash(req, 'success', 'integrations.asaas.saved');
@@ -58,7 +58,7 @@ export class AsaasSettingsController {
   ) {
     varyOnHtmx(res);
     const current = await this.asaas.settings();
-    const parsed = await this.parse(body, res, current.hasApiKey && !current.apiKeyBroken);
+    const parsed = await this.parse(body, res, current);
     if (!parsed.ok) {
       if (isHtmx(req)) res.set('HX-Retarget', '#asaas-form').set('HX-Reswap', 'outerHTML');
       return this.render(res, 422, formValues(parsed.values), parsed.errors, current, undefined, isHtmx(req));
@@ -81,9 +81,13 @@ export class AsaasSettingsController {
     this.render(res, 200, formValues(parsed.values), {}, current, view);
   }
 
-  private parse(body: unknown, res: Response, hasKey: boolean) {
+  private parse(body: unknown, res: Response, current: AsaasSettingsView) {
+    const stored = {
+      hasKey: current.hasApiKey && !current.apiKeyBroken,
+      destination: asaasDestination(current),
+    };
     return parseFormChecked(AsaasSettingsDto, body, res.locals.locale, (value) =>
-      missingAsaasFields(value, hasKey),
+      missingAsaasFields(value, stored),
     );
   }
 

@@ -15,7 +15,6 @@ import {
   type ProviderReadiness,
 } from '../sync/sync-provider';
 import {
-  ASAAS_BASE_URLS,
   AsaasApiError,
   HttpAsaasClient,
   type AsaasClient,
@@ -23,7 +22,7 @@ import {
   type AsaasEnvironment,
 } from './asaas-client';
 import { toAsaasCustomer } from './asaas-customer';
-import type { AsaasSettingsDto } from './dto/asaas-settings.dto';
+import { asaasDestination, type AsaasSettingsDto } from './dto/asaas-settings.dto';
 
 export const USER_AGENT = 'Clientela/0.1 (helpdesk; clientes)';
 
@@ -71,6 +70,8 @@ export class AsaasService implements CustomerSyncProvider, OnModuleInit {
   }
 
   async save(operator: SessionOperator, dto: AsaasSettingsDto): Promise<void> {
+    // The stored key stays only while the settings still point where it was saved for.
+    const moved = asaasDestination(dto) !== asaasDestination(await this.settings());
     await this.store.update('asaas', {
       settings: {
         environment: dto.environment,
@@ -78,7 +79,7 @@ export class AsaasService implements CustomerSyncProvider, OnModuleInit {
       },
       ...(dto.apiKey
         ? { secretsEnc: this.store.seal('asaas', 'secrets', dto.apiKey) }
-        : dto.clearApiKey
+        : dto.clearApiKey || moved
           ? { secretsEnc: null }
           : {}),
       updatedBy: operator.id,
@@ -98,10 +99,16 @@ export class AsaasService implements CustomerSyncProvider, OnModuleInit {
     return { ready: true };
   }
 
-  /** "Testar conexão" with the values on the form (a blank key means the stored one): lists one customer. */
+  /**
+   * "Testar conexão" with the values on the form: lists one customer. A blank key means the stored one —
+   * only for the address it was saved for; a form pointing elsewhere without a key tests nothing (the
+   * page refuses it before it gets here).
+   */
   async test(dto: AsaasSettingsDto): Promise<ConnectionTest> {
     let apiKey = dto.apiKey ?? null;
     if (!apiKey && !dto.clearApiKey) {
+      if (asaasDestination(dto) !== asaasDestination(await this.settings()))
+        return { ok: false, error: new SyncError('not_configured') };
       const row = await this.store.withSealed('asaas');
       const stored = this.store.open('asaas', 'secrets', row.secretsEnc);
       if (stored instanceof SecretBoxError)
@@ -112,7 +119,7 @@ export class AsaasService implements CustomerSyncProvider, OnModuleInit {
       apiKey = stored;
     }
     if (!apiKey) return { ok: false, error: new SyncError('not_configured') };
-    const api = this.client(baseUrlOf(dto.environment, dto.baseUrl ?? null), apiKey);
+    const api = this.client(asaasDestination(dto), apiKey);
     try {
       const list = await api.listCustomers({ limit: 1 });
       return { ok: true, count: list.totalCount };
@@ -162,7 +169,7 @@ export class AsaasService implements CustomerSyncProvider, OnModuleInit {
     if (apiKey instanceof SecretBoxError)
       throw new SyncError('not_configured', 'a chave guardada não pode ser lida (APP_SECRET mudou?)');
     const environment = (row.settings.environment as AsaasEnvironment | undefined) ?? 'sandbox';
-    return this.client(baseUrlOf(environment, row.settings.baseUrl ?? null), apiKey);
+    return this.client(asaasDestination({ environment, baseUrl: row.settings.baseUrl }), apiKey);
   }
 
   private client(baseUrl: string, apiKey: string): AsaasClient {
@@ -174,11 +181,6 @@ export class AsaasService implements CustomerSyncProvider, OnModuleInit {
       policy: this.policy,
     });
   }
-}
-
-export function baseUrlOf(environment: AsaasEnvironment, customUrl: string | null): string {
-  if (environment === 'custom') return customUrl ?? '';
-  return ASAAS_BASE_URLS[environment];
 }
 
 /**

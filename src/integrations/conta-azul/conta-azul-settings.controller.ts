@@ -65,8 +65,9 @@ export class ContaAzulSettingsController {
     @Res() res: Response,
   ) {
     const current = await this.contaAzul.settings();
+    const stored = { ...current, hasSecret: current.hasClientSecret && !current.secretBroken };
     const parsed = await parseFormChecked(ContaAzulSettingsDto, body, res.locals.locale, (value) =>
-      missingContaAzulFields(value, current.hasClientSecret && !current.secretBroken),
+      missingContaAzulFields(value, stored),
     );
     if (!parsed.ok) {
       const { clientSecret: _secret, ...form } = parsed.values;
@@ -147,7 +148,7 @@ export class ContaAzulSettingsController {
       const reason = [query.error, query.error_description]
         .filter((v) => typeof v === 'string' && v)
         .join(': ');
-      flash(req, 'error', 'integrations.contaAzul.denied', { reason: reason.slice(0, 300) || '—' });
+      flash(req, 'error', 'integrations.contaAzul.denied', { reason: reason.slice(0, 300) || '—' }, null);
       await saveSession(req);
       return res.redirect(303, PAGE);
     }
@@ -157,7 +158,7 @@ export class ContaAzulSettingsController {
     } catch (error) {
       if (!(error instanceof SyncError)) throw error;
       if (error.code === 'rejected' || error.code === 'auth')
-        flash(req, 'error', 'integrations.contaAzul.exchangeFailed', { reason: error.detail });
+        flash(req, 'error', 'integrations.contaAzul.exchangeFailed', { reason: error.detail }, null);
       else
         flash(
           req,

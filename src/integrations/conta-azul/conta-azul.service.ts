@@ -31,7 +31,7 @@ import {
 } from './conta-azul-oauth';
 import { bareDocument, hasClientProfile, pessoaCode, toPessoa, withClientProfile } from './conta-azul-pessoa';
 import { ContaAzulTokens } from './conta-azul-tokens.service';
-import type { ContaAzulSettingsDto } from './dto/conta-azul-settings.dto';
+import { movedFrom, type ContaAzulSettingsDto } from './dto/conta-azul-settings.dto';
 
 /** Conta Azul asks for ≤ 10 requests/s per account (600/min); we keep a margin (developers.contaazul.com rate limits). */
 export const REQUESTS_PER_SECOND = 8;
@@ -98,15 +98,17 @@ export class ContaAzulService implements CustomerSyncProvider, OnModuleInit {
   /** Saves the app credentials; other credentials or another authorisation server end the connection. */
   async save(operator: SessionOperator, dto: ContaAzulSettingsDto): Promise<{ disconnected: boolean }> {
     const current = await this.settings();
+    const moved = movedFrom(current, dto);
     const changedApp =
-      current.connected &&
-      (current.clientId !== dto.clientId ||
-        current.authBaseUrl !== dto.authBaseUrl ||
-        current.apiBaseUrl !== dto.apiBaseUrl ||
-        !!dto.clientSecret);
+      current.connected && (current.clientId !== dto.clientId || moved || !!dto.clientSecret);
     await this.store.update('conta-azul', {
       settings: { clientId: dto.clientId, authBaseUrl: dto.authBaseUrl, apiBaseUrl: dto.apiBaseUrl },
-      ...(dto.clientSecret ? { secretsEnc: this.store.seal('conta-azul', 'secrets', dto.clientSecret) } : {}),
+      // The stored secret stays only while the addresses are those it was saved for.
+      ...(dto.clientSecret
+        ? { secretsEnc: this.store.seal('conta-azul', 'secrets', dto.clientSecret) }
+        : moved
+          ? { secretsEnc: null }
+          : {}),
       ...(changedApp
         ? { accessTokenEnc: null, refreshTokenEnc: null, expiresAt: null, connectedAt: null }
         : {}),

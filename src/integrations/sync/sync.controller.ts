@@ -134,13 +134,12 @@ export class SyncController {
     const label = PROVIDER_LABELS[providerId];
     try {
       const { run, existing } = await this.runs.startBulkRun(operator, providerId);
-      flash(req, 'info', existing ? 'integrations.bulkAlreadyRunning' : 'integrations.bulkQueued', {
-        provider: label,
-      });
+      const message = existing ? 'integrations.bulkAlreadyRunning' : 'integrations.bulkQueued';
+      flash(req, 'info', message, { provider: label }, null);
       redirectAfterChange(req, res, `/integrations/${providerId}/runs/${run.id}`);
     } catch (error) {
       if (!(error instanceof ProviderNotReadyError)) throw error;
-      flash(req, 'error', error.messageKey, { provider: label });
+      flash(req, 'error', error.messageKey, { provider: label }, null);
       redirectAfterChange(req, res, '/integrations');
     }
   }

@@ -6,12 +6,10 @@ import { flash } from '../../common/flash';
 import { parseForm } from '../../common/forms';
 import { isHtmx, varyOnHtmx } from '../../common/htmx';
 import { translate } from '../../common/i18n/translate';
+import { safeLocalPath } from '../../common/safe-path';
 import { CallOutcome, CallsService } from './calls.service';
 import { CallDto } from './dto/call.dto';
 import { CallRefusedError } from './telephony.errors';
-
-const localPath = (value: string | undefined, fallback: string) =>
-  value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : fallback;
 
 type CallStatus =
   | { state: 'calling' | 'failed' | 'refused'; message: string }
@@ -40,7 +38,7 @@ export class CallsController {
   ) {
     const parsed = await parseForm(CallDto, body, res.locals.locale);
     if (!parsed.ok) throw new BadRequestException(Object.values(parsed.errors).join(' '));
-    const back = localPath(parsed.value.returnTo, `/clients/${id}`);
+    const back = safeLocalPath(parsed.value.returnTo, `/clients/${id}`);
     const locale = res.locals.locale as string;
     let status: CallStatus;
     try {
@@ -54,7 +52,8 @@ export class CallsController {
       status.state === 'calling' || status.state === 'tel' ? 200 : status.state === 'failed' ? 502 : 422;
     if (isHtmx(req)) return res.status(code).render('telephony/_call-status', { ...status, layout: false });
     if (status.state === 'calling' || status.state === 'failed') {
-      flash(req, status.state === 'calling' ? 'success' : 'error', status.message);
+      // The message names the contact: tagged with the client, so the client's purge removes it.
+      flash(req, status.state === 'calling' ? 'success' : 'error', status.message, {}, { clientId: id });
       return res.redirect(303, back);
     }
     res.status(code).render('telephony/call', {

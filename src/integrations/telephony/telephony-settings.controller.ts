@@ -10,8 +10,8 @@ import { translate } from '../../common/i18n/translate';
 import { missingForProvider, TelephonySettingsDto } from './dto/telephony-settings.dto';
 import type { TestResult } from './telephony-provider';
 import { DIAL_FORMATS, METHODS, PROVIDERS } from './telephony-settings.entity';
+import { DEFAULT_AMI_PORT, telephonyDestination } from './telephony-destination';
 import {
-  DEFAULT_AMI_PORT,
   DEFAULT_TIMEOUT_MS,
   TelephonySettingsService,
   type SettingsView,
@@ -45,8 +45,9 @@ export class TelephonySettingsController {
     @Req() req: Request,
     @Res() res: Response,
   ) {
-    const { hasSecret } = await this.settings.get();
-    const parsed = await this.parse(body, res, hasSecret);
+    const current = await this.settings.get();
+    const { hasSecret } = current;
+    const parsed = await this.parse(body, res, current);
     if (!parsed.ok) return this.render(res, 422, formValues(parsed.values), parsed.errors, hasSecret);
     await this.settings.save(operator, parsed.value);
     flash(req, 'success', 'telephony.saved');
@@ -67,8 +68,9 @@ export class TelephonySettingsController {
     @Res() res: Response,
   ) {
     varyOnHtmx(res);
-    const { hasSecret } = await this.settings.get();
-    const parsed = await this.parse(body, res, hasSecret);
+    const current = await this.settings.get();
+    const { hasSecret } = current;
+    const parsed = await this.parse(body, res, current);
     if (!parsed.ok) {
       if (isHtmx(req)) res.set('HX-Retarget', '#telephony-form').set('HX-Reswap', 'outerHTML');
       return this.render(
@@ -94,9 +96,10 @@ export class TelephonySettingsController {
     this.render(res, 200, formValues(parsed.values), {}, hasSecret, view);
   }
 
-  private parse(body: unknown, res: Response, hasSecret: boolean) {
+  private parse(body: unknown, res: Response, current: SettingsView) {
+    const stored = { hasSecret: current.hasSecret, destination: telephonyDestination(current) };
     return parseFormChecked(TelephonySettingsDto, body, res.locals.locale, (value) =>
-      missingForProvider(value, hasSecret),
+      missingForProvider(value, stored),
     );
   }
 

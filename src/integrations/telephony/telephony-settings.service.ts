@@ -11,6 +11,7 @@ import { TelephonySettingsDto } from './dto/telephony-settings.dto';
 import { HttpTemplateProvider } from './http-template.provider';
 import { TelLinkProvider } from './tel-link.provider';
 import type { OriginateResult, TelephonyProvider, TestResult } from './telephony-provider';
+import { DEFAULT_AMI_PORT, telephonyDestination } from './telephony-destination';
 import { TelephonySettings, type ProviderKind } from './telephony-settings.entity';
 
 const SETTINGS_ID = 1;
@@ -20,7 +21,6 @@ const SECRET_AAD = 'telephony_settings:1:secret';
 const KIND_TTL_MS = 5_000;
 
 export const DEFAULT_TIMEOUT_MS = 8_000;
-export const DEFAULT_AMI_PORT = 5038;
 
 export type SettingsView = Omit<TelephonySettings, 'secretEnc'> & { hasSecret: boolean };
 
@@ -80,9 +80,10 @@ export class TelephonySettingsService {
         .where('s.id = :id', { id: SETTINGS_ID })
         .setLock('pessimistic_write')
         .getOneOrFail();
+      // The stored secret stays only while the settings still point where it was saved for.
       const secretEnc = dto.secret
         ? this.box.seal(dto.secret, SECRET_AAD)
-        : dto.clearSecret
+        : dto.clearSecret || telephonyDestination(toColumns(dto)) !== telephonyDestination(current)
           ? null
           : current.secretEnc;
       await tx
@@ -109,12 +110,18 @@ export class TelephonySettingsService {
 
   /**
    * The provider a submitted (not yet saved) form describes, for "Testar": a blank secret means the
-   * stored one, as saving would.
+   * stored one, as saving would — and only for the destination it was saved for (the form pointing at
+   * another host gets no secret; the page refuses that form before it gets here).
    */
   async providerFor(dto: TelephonySettingsDto): Promise<TelephonyProvider> {
-    const stored = dto.secret || dto.clearSecret ? null : (await this.load()).secretEnc;
-    const secret = dto.secret ? dto.secret : dto.clearSecret ? null : this.openSecret(stored);
-    return this.build({ ...toColumns(dto), secretEnc: null } as TelephonySettings, secret);
+    const columns = toColumns(dto);
+    let secret: string | null | SecretBoxError = dto.secret ?? null;
+    if (!dto.secret && !dto.clearSecret) {
+      const saved = await this.load();
+      if (telephonyDestination(columns) === telephonyDestination(saved))
+        secret = this.openSecret(saved.secretEnc);
+    }
+    return this.build({ ...columns, secretEnc: null } as TelephonySettings, secret);
   }
 
   private build(settings: TelephonySettings, secret: string | null | SecretBoxError): TelephonyProvider {

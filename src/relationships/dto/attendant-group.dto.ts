@@ -1,5 +1,6 @@
 import { Transform } from 'class-transformer';
 import { IsArray, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
+import { NoBidiControls } from '../../common/text-rules';
 
 /** A repeated form field arrives as a string (one box ticked) or an array (several). */
 const toList = ({ value }: { value: unknown }) => (Array.isArray(value) ? value : [value]);
@@ -7,6 +8,7 @@ const toList = ({ value }: { value: unknown }) => (Array.isArray(value) ? value 
 export class AttendantGroupDto {
   @IsString({ message: 'validation.required' })
   @Length(2, 120, { message: 'validation.length|$constraint1|$constraint2' })
+  @NoBidiControls()
   name: string;
   @IsOptional()
   @IsString({ message: 'validation.invalid' })

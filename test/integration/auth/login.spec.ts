@@ -1,8 +1,9 @@
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { Operator } from '../../../src/auth/operator.entity';
 import { ACCOUNT_FAILURES } from '../../../src/auth/login-throttle.service';
 import { makeOperator, TEST_PASSWORD } from '../../factories/operator.factory';
-import { cookiePair, csrfFor, csrfFrom, login, setCookie } from '../../support/session';
+import { cookiePair, csrfFor, csrfFrom, login, sessionCookieValue, setCookie } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 const SID = 'clientela.sid';
@@ -83,23 +84,32 @@ describe('login and sessions', () => {
     expect(sid.length).toBeGreaterThanOrEqual(32);
   });
 
-  it('issues a new session id at login, and the pre-login cookie is not signed in', async () => {
+  it('issues a new session id at login, and a session id planted before login is not signed in', async () => {
     const op = await makeOperator(t, 'agent');
-    const agent = t.http();
-    const page = await agent.get('/login');
-    const before = sidOf(page);
-    const res = await agent
+    // Session fixation: an attacker's session id (one the store knows) planted in the victim's browser.
+    const planted = `planted${randomBytes(12).toString('hex')}`;
+    await t.dataSource.query(`INSERT INTO sessions (sid, sess, expire) VALUES ($1, $2, to_timestamp($3))`, [
+      planted,
+      JSON.stringify({ cookie: { path: '/', httpOnly: true } }),
+      Date.now() / 1000 + 600,
+    ]);
+    const before = `${SID}=${sessionCookieValue(planted, t.config.appSecret)}`;
+    const server = t.app.getHttpServer();
+    const page = await request(server).get('/login').set('Cookie', before);
+    const csrfCookie = cookiePair(setCookie(page, 'clientela.csrf')!);
+    const res = await request(server)
       .post('/login')
+      .set('Cookie', [before, csrfCookie].join('; '))
       .type('form')
       .send({ _csrf: csrfFrom(page.text), email: op.email, password: op.password });
     expect(res.status).toBe(303);
     const after = sidOf(res);
     expect(after).not.toBe(before);
 
-    const withOld = await request(t.app.getHttpServer()).get('/account').set('Cookie', before);
+    const withOld = await request(server).get('/account').set('Cookie', before);
     expect(withOld.status).toBe(303);
     expect(withOld.headers.location).toBe('/login?next=%2Faccount');
-    const withNew = await request(t.app.getHttpServer()).get('/account').set('Cookie', after);
+    const withNew = await request(server).get('/account').set('Cookie', after);
     expect(withNew.status).toBe(200);
   });
 
@@ -115,7 +125,7 @@ describe('login and sessions', () => {
     expect(res.text).toContain('E-mail ou senha incorretos.');
     expect(res.text).toContain(`value="${op.email}"`);
     expect(res.text).not.toContain('senha-errada-123');
-    expect(sidOf(res)).toBe(sidOf(page)); // still the anonymous session
+    expect(setCookie(res, SID)).toBeUndefined(); // still anonymous: no session stored for a refusal
     expect((await agent.get('/account')).status).toBe(303);
   });
 
@@ -314,14 +324,17 @@ describe('login with COOKIE_SECURE=true (behind a TLS proxy)', () => {
     const op = await makeOperator(t, 'agent');
     const server = t.app.getHttpServer();
     const page = await https(request(server).get('/login'));
-    const anonymous = setCookie(page, '__Host-clientela.sid');
     const csrfCookie = setCookie(page, '__Host-clientela.csrf');
-    expect(anonymous).toBeDefined();
     expect(csrfCookie).toBeDefined();
+    expect(csrfCookie!.split(';').map((a) => a.trim().toLowerCase())).toEqual(
+      expect.arrayContaining(['secure', 'httponly', 'samesite=lax', 'path=/']),
+    );
+    // reading the login page stores no session, so it sets no session cookie either
+    expect(setCookie(page, '__Host-clientela.sid')).toBeUndefined();
     expect(setCookie(page, 'clientela.sid')).toBeUndefined();
 
     const res = await https(request(server).post('/login'))
-      .set('Cookie', [cookiePair(anonymous!), cookiePair(csrfCookie!)].join('; '))
+      .set('Cookie', cookiePair(csrfCookie!))
       .type('form')
       .send({ _csrf: csrfFrom(page.text), email: op.email, password: op.password });
     expect(res.status).toBe(303);
@@ -330,7 +343,6 @@ describe('login with COOKIE_SECURE=true (behind a TLS proxy)', () => {
     const attrs = cookie!.split(';').map((a) => a.trim().toLowerCase());
     expect(attrs).toEqual(expect.arrayContaining(['secure', 'httponly', 'samesite=lax', 'path=/']));
     expect(attrs.some((a) => a.startsWith('domain='))).toBe(false);
-    expect(cookiePair(cookie!)).not.toBe(cookiePair(anonymous!));
     expect(res.headers['strict-transport-security']).toMatch(/max-age=\d+/);
   });
 

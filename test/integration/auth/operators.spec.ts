@@ -1,6 +1,6 @@
 import { Operator } from '../../../src/auth/operator.entity';
 import { makeOperator, type TestOperator } from '../../factories/operator.factory';
-import { login, postForm } from '../../support/session';
+import { csrfFor, login, postForm } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 type Agent = ReturnType<TestApp['http']>;
@@ -289,6 +289,37 @@ describe('operators: the last active admin', () => {
     );
     expect((await agent.get('/settings/operators')).status).toBe(403);
     expect((await agent.get('/account')).status).toBe(200); // still signed in, as a manager
+  });
+
+  it('survives the last two admins demoting each other at the same moment: one of them stays admin', async () => {
+    for (let round = 0; round < 5; round++) {
+      const pair = [await makeOperator(t, 'admin'), await makeOperator(t, 'admin')];
+      await t.dataSource.query(
+        `UPDATE operators SET active = false WHERE role = 'admin' AND id <> ALL($1::uuid[])`,
+        [pair.map((o) => o.id)],
+      );
+      const agents = pair.map(() => t.http());
+      for (const [i, agent] of agents.entries()) await login(agent, pair[i].email, pair[i].password);
+      const tokens = await Promise.all(agents.map((agent) => csrfFor(agent, '/account')));
+      // each demotes the other, both requests in flight together
+      const answers = await Promise.all(
+        agents.map((agent, i) => {
+          const other = pair[1 - i];
+          return agent.post(`/settings/operators/${other.id}/edit`).type('form').send({
+            _csrf: tokens[i],
+            name: other.name,
+            email: other.email,
+            role: 'manager',
+            active: 'true',
+          });
+        }),
+      );
+      expect(answers.map((r) => r.status).sort()).toEqual([303, 422]);
+      expect(answers.find((r) => r.status === 422)!.text).toContain(
+        'É preciso manter ao menos um administrador ativo.',
+      );
+      expect(await t.dataSource.getRepository(Operator).countBy({ role: 'admin', active: true })).toBe(1);
+    }
   });
 
   it('is counted when the change is made: after the other admins go, the remaining one cannot step down', async () => {

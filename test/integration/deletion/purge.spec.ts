@@ -58,6 +58,7 @@ describe('the purge of clients marked for deletion', () => {
     await t.app.get(ClientsService).update(asSession(await makeOperator(t, 'admin')), keeper.client.id, {
       tradeName: keeper.tradeName,
       billingClientId: doomed.client.id,
+      version: keeper.client.version,
     } as ClientFormDto);
     expect(await textMentions(t, doomed.client.id)).toMatchObject({ 'client_history.changes': 1 });
     const keeperBefore = await countsOf(keeper.client.id);

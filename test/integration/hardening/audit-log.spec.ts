@@ -1,9 +1,8 @@
-import { PinoLogger } from 'nestjs-pino';
-import pino from 'pino';
 import { ClientPurgeService } from '../../../src/clients/purge/client-purge.service';
 import { seedClient } from '../../factories/client-data.factory';
 import { makeOperator, type TestOperator } from '../../factories/operator.factory';
 import { currentCode, enableTotp, wrongCode } from '../../factories/totp.factory';
+import { captureAppLog, type CapturedLog } from '../../support/app-log';
 import { csrfFor, login, setCookies } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
@@ -18,20 +17,11 @@ describe('audit log: security events as JSON lines without secrets or personal d
   let manager: TestOperator;
   let agentOp: TestOperator;
   let secret: string;
-  const lines: string[] = [];
-  let restore: () => void;
+  let log: CapturedLog;
 
   beforeAll(async () => {
     t = await startTestApp(); // LOG_LEVEL silent while it starts…
-    const root = PinoLogger.root as pino.Logger & Record<symbol, unknown>;
-    const stream = root[pino.symbols.streamSym];
-    const level = root.level;
-    root[pino.symbols.streamSym] = { write: (line: string) => void lines.push(line) };
-    root.level = 'info'; // …then everything at info and above, as in production, goes to `lines`
-    restore = () => {
-      root[pino.symbols.streamSym] = stream;
-      root.level = level;
-    };
+    log = captureAppLog('info'); // …then everything at info and above, as in production, is captured
     manager = await makeOperator(t, 'manager', {
       name: 'Marta Auditada',
       email: 'marta.auditada@example.com',
@@ -40,18 +30,11 @@ describe('audit log: security events as JSON lines without secrets or personal d
     secret = await enableTotp(t, manager);
   });
   afterAll(async () => {
-    restore?.();
+    log?.restore();
     await t?.close();
   });
 
-  const entries = () =>
-    lines.flatMap((line) => {
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
+  const entries = () => log.entries();
   const audit = (event: string) => entries().filter((e) => e.audit === true && e.event === event);
 
   /** Everything secret or personal this test typed or created, to be searched for in every line. */
@@ -134,11 +117,11 @@ describe('audit log: security events as JSON lines without secrets or personal d
   });
 
   it('wrote every line as JSON with a time, and none carries a secret, a code, an e-mail or a name', () => {
-    expect(lines.length).toBeGreaterThan(10);
+    expect(log.lines.length).toBeGreaterThan(10);
     for (const entry of entries().filter((e) => e.audit === true)) {
       expect(entry).toMatchObject({ time: expect.any(Number), event: expect.any(String) });
     }
-    expect(entries().length).toBe(lines.length); // all JSON
+    expect(entries().length).toBe(log.lines.length); // all JSON
     // A 6-digit code is looked for as a whole number (not inside a timestamp or a request id).
     const found = (line: string, s: string) =>
       /^\d+$/.test(s)
@@ -146,8 +129,8 @@ describe('audit log: security events as JSON lines without secrets or personal d
         : line.toLowerCase().includes(s.toLowerCase());
     const leaks = secrets
       .filter((s) => s && s.length >= 4)
-      .flatMap((s) => lines.filter((line) => found(line, s)).map((line) => `${s} in ${line}`));
+      .flatMap((s) => log.lines.filter((line) => found(line, s)).map((line) => `${s} in ${line}`));
     expect(leaks).toEqual([]);
-    expect(lines.join('\n')).not.toMatch(/[\w.+-]+@[\w-]+\.[\w.]+/); // no e-mail address at all
+    expect(log.lines.join('\n')).not.toMatch(/[\w.+-]+@[\w-]+\.[\w.]+/); // no e-mail address at all
   });
 });

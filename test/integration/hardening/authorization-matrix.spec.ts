@@ -117,6 +117,20 @@ const ROUTES: RouteCase[] = [
     access: 'signedIn',
     ok: 422,
   },
+  {
+    method: 'GET',
+    route: '/account/confirm-password',
+    path: () => '/account/confirm-password?next=%2Faccount%2Fsecurity',
+    access: 'signedIn',
+    ok: 200,
+  },
+  {
+    method: 'POST',
+    route: '/account/confirm-password',
+    path: () => '/account/confirm-password',
+    access: 'signedIn',
+    ok: 422, // no password
+  },
 
   // Clients
   {

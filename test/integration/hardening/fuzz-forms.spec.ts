@@ -620,6 +620,16 @@ describe('fuzzing every form and list query with random and hostile input', () =
         path: () => '/account/security/totp/disable',
         fields: () => ({ code: digits(0, 999_999).map(String) }),
       },
+      {
+        // Never the right password (each wrong one counts against the login limit; reset below).
+        path: () => '/account/confirm-password',
+        fields: () => ({
+          password: fc.constantFrom('não-é-a-senha', 'outra-senha-errada'),
+          next: maybe(
+            fc.constantFrom('/account/security', '//evil.example', '/\\evil', 'https://evil.example'),
+          ),
+        }),
+      },
     ];
 
     /** `() => \`/clients/${f.editClient}\`` → `/clients/:editClient`, for the test names. */

@@ -1,3 +1,4 @@
+import { PRUNE_INTERVAL_MS, SessionStore } from '../../../src/auth/session-store';
 import { makeOperator } from '../../factories/operator.factory';
 import { login, setCookie } from '../../support/session';
 import { startTestApp, type TestApp } from '../../support/test-app';
@@ -31,5 +32,46 @@ describe('session ids and their store', () => {
       expect(row).toEqual({ operator: operator.id });
     }
     expect(ids.size).toBe(3);
+  });
+});
+
+describe('pruning expired sessions', () => {
+  it('deletes expired rows every 15 minutes, and stops when the app closes (no query on a closed pool)', async () => {
+    // Only intervals run on a fake clock; everything else (pg, http, polling below) keeps real time.
+    jest.useFakeTimers({
+      doNotFake: [
+        'Date',
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
+    const prune = jest.spyOn(SessionStore.prototype as unknown as { prune(): void }, 'prune');
+    const t = await startTestApp();
+    try {
+      const expired = 'expired-session-for-the-prune-test';
+      await t.dataSource.query(
+        `INSERT INTO sessions (sid, sess, expire) VALUES ($1, '{"cookie":{}}', to_timestamp($2))`,
+        [expired, Date.now() / 1000 - 60],
+      );
+      const rows = async () =>
+        (await t.dataSource.query(`SELECT 1 FROM sessions WHERE sid = $1`, [expired])).length;
+      jest.advanceTimersByTime(PRUNE_INTERVAL_MS);
+      expect(prune).toHaveBeenCalledTimes(1);
+      for (let waited = 0; (await rows()) > 0 && waited < 10_000; waited += 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await rows()).toBe(0);
+    } finally {
+      await t.close();
+    }
+    jest.advanceTimersByTime(3 * PRUNE_INTERVAL_MS);
+    expect(prune).toHaveBeenCalledTimes(1);
+    prune.mockRestore();
+    jest.useRealTimers();
   });
 });

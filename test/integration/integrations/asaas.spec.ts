@@ -179,7 +179,8 @@ describe('Asaas integration', () => {
       const res = await sync(client.id);
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe(`/clients/${client.id}#integrations`);
-      expect(Date.now() - started).toBeLessThan(2000);
+      // …so the answer comes while the provider is still to answer: the link is not synced yet (a duration
+      // bound here failed on a loaded machine; the state says the same without a clock).
       expect((await linkOf(t, client.id, 'asaas'))?.status).toBe('pending');
 
       const link = await waitForClientSync(t, client.id, 'asaas');

@@ -26,11 +26,24 @@ export class ContaAzulSettingsDto {
   apiBaseUrl: string;
 }
 
+/**
+ * What the form still needs. `stored` is the usable client secret on file and the addresses it was saved
+ * for: the secret goes to the authorisation server (and the tokens it buys to the API), so a form with
+ * other addresses must carry the secret again — the stored one is never sent anywhere else.
+ */
 export function missingContaAzulFields(
   dto: ContaAzulSettingsDto,
-  hasStoredSecret: boolean,
+  stored: { hasSecret: boolean; authBaseUrl: string; apiBaseUrl: string },
 ): Record<string, string> {
-  return !dto.clientSecret && !hasStoredSecret
-    ? { clientSecret: 'integrations.validation.clientSecretRequired' }
+  if (dto.clientSecret) return {};
+  if (!stored.hasSecret) return { clientSecret: 'integrations.validation.clientSecretRequired' };
+  return movedFrom(stored, dto)
+    ? { clientSecret: 'integrations.validation.clientSecretForNewDestination' }
     : {};
 }
+
+/** Whether the form's addresses differ from the saved ones (where the secret and tokens go). */
+export const movedFrom = (
+  saved: { authBaseUrl: string; apiBaseUrl: string },
+  form: { authBaseUrl: string; apiBaseUrl: string },
+): boolean => saved.authBaseUrl !== form.authBaseUrl || saved.apiBaseUrl !== form.apiBaseUrl;

@@ -13,6 +13,7 @@ import {
   ValidatorConstraint,
   type ValidatorConstraintInterface,
 } from 'class-validator';
+import { sendsSecret, telephonyDestination } from '../telephony-destination';
 import { fillTemplate } from '../telephony-provider';
 import {
   DIAL_FORMATS,
@@ -145,18 +146,26 @@ export class TelephonySettingsDto {
   timeoutSeconds?: number;
 }
 
-/** The fields the chosen provider cannot work without (field → i18n key). */
+/**
+ * The fields the chosen provider cannot work without (field → i18n key). `stored` is the secret on file
+ * and the destination it was saved for: a form that would send the secret elsewhere (another AMI host or
+ * port, a URL template with `{secret}` on another origin) must carry it again — the stored one is never
+ * sent anywhere else. (Saved elsewhere without using it, the stored secret is dropped by the service.)
+ */
 export function missingForProvider(
   dto: TelephonySettingsDto,
-  hasStoredSecret: boolean,
+  stored: { hasSecret: boolean; destination: string | null },
 ): Record<string, string> {
   const missing: Record<string, string> = {};
   const need = (field: keyof TelephonySettingsDto) => {
     if (dto[field] === undefined) missing[field] = 'validation.required';
   };
+  const keepsSecret = stored.hasSecret && !dto.clearSecret && !dto.secret;
+  if (keepsSecret && sendsSecret(dto) && telephonyDestination(dto) !== stored.destination)
+    missing.secret = 'telephony.validation.secretForNewDestination';
   if (dto.provider === 'asterisk-ami') {
     (['host', 'username', 'context', 'channelTemplate'] as const).forEach(need);
-    if (!dto.secret && (!hasStoredSecret || dto.clearSecret))
+    if (!dto.secret && (!stored.hasSecret || dto.clearSecret))
       missing.secret = 'telephony.validation.secretRequired';
   }
   if (dto.provider === 'http-template') need('urlTemplate');
