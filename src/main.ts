@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { createApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
+import { DataDirLockedError } from './database/data-dir-lock';
 import { openDatabase } from './database/open-database';
 
 async function main(): Promise<void> {
@@ -10,8 +11,14 @@ async function main(): Promise<void> {
   const app = await createApp(config, database.url);
   const logger = new Logger('Main');
 
-  // A stray rejection or pool error is logged, never fatal (research/security.md R5).
+  // A stray rejection or pool error is logged, never fatal.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+
+  if (database.staleLockOwner) {
+    logger.warn(
+      `The embedded database was left open by process ${database.staleLockOwner.pid}, which no longer runs (not stopped cleanly); taken over.`,
+    );
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -32,7 +39,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof DataDirLockedError) {
     console.error(error.message);
   } else {
     console.error('Clientela failed to start:', error);
