@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { OperatorsService } from './auth/operators.service';
 import { createApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
 import { DataDirLockedError } from './database/data-dir-lock';
@@ -32,10 +33,13 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
+  // The last line a newcomer sees says where to go: with no operator yet, every page leads to /setup.
+  const firstStart = !(await app.get(OperatorsService).hasAnyOperator());
   await app.listen(config.port, config.host);
   logger.log(
     `Clientela listening on ${config.publicUrl} (${database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL from DATABASE_URL'})`,
   );
+  if (firstStart) logger.log(`First start: open ${config.publicUrl}/setup to create the first admin.`);
 }
 
 main().catch((error: unknown) => {
