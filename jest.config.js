@@ -28,4 +28,6 @@ module.exports = {
   ],
   // A global option (Jest ignores it inside `projects`): app start-up on embedded PGlite and argon2 need headroom.
   testTimeout: 60000,
+  globalSetup: '<rootDir>/test/support/jest-global-setup.js',
+  globalTeardown: '<rootDir>/test/support/jest-global-teardown.js',
 };

@@ -19,7 +19,7 @@ export async function openDatabase(config: AppConfig): Promise<OpenDatabase> {
   if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, close: async () => {} };
   const lock = lockDataDir(config.dataDir);
   try {
-    const embedded = await startEmbeddedDatabase(join(config.dataDir, 'pglite'));
+    const embedded = await startEmbeddedDatabase({ dataDir: join(config.dataDir, 'pglite') });
     return {
       url: embedded.url,
       embedded: true,
