@@ -9,7 +9,7 @@ import type { AppConfig } from './config/app-config';
 /** Builds the configured (not yet listening) app; main.ts and the HTTP/browser tests share it. */
 export async function createApp(config: AppConfig, databaseUrl: string): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, databaseUrl), {
-    bodyParser: false, // registered by configureApp before CSRF (research/stack.md pitfall 3)
+    bodyParser: false, // configureApp registers them before CSRF, which reads the token from the body
     bufferLogs: true,
   });
   app.useLogger(quietWiring(app.get(PinoLogger)));

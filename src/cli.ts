@@ -76,7 +76,7 @@ commands['seed:demo'] = async (dataSource, args) => {
 };
 
 Object.assign(commands, {
-  /** SPEC §6.5: the purge the app runs hourly, now. Exit code 1 when a client could not be purged. */
+  /** The purge the app runs hourly, now. Exit code 1 when a client could not be purged. */
   async 'purge:run'(dataSource: DataSource, args: string[]) {
     const { values } = parseArgs({ args, options: { 'max-batches': { type: 'string' } } });
     const maxBatches = values['max-batches'] === undefined ? undefined : Number(values['max-batches']);

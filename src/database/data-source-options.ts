@@ -9,7 +9,7 @@ export interface DatabaseTuning {
 }
 
 /**
- * One options builder for the app, the CLI and the tests. Timeouts follow research/security.md R4/R5:
+ * One options builder for the app, the CLI and the tests. Timeouts, as connection parameters of this pool:
  * a pool that cannot connect fails within 2 s (→ 503) instead of waiting forever, and no web statement
  * or lock wait can hold a connection for long.
  */

@@ -35,7 +35,7 @@ export const isEmbeddedUrl = (url: string): boolean => runningUrls.has(url);
 /**
  * Starts PostgreSQL (PGlite, WASM) in-process and exposes it on a loopback TCP port, so the normal `pg`
  * driver, TypeORM transactions and the session store behave exactly as on a real server
- * (research/stack.md §2.4: `typeorm-pglite` shares one session between "connections" and breaks them).
+ * (`typeorm-pglite` shares one session between "connections", so one's COMMIT commits another's work).
  */
 export async function startEmbeddedDatabase(
   options: EmbeddedDatabaseOptions = {},

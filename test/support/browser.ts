@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-/** Debian's `chromium` package by default (SPEC §2); any Chromium build via CHROMIUM_PATH. */
+/** Debian's `chromium` package by default; any Chromium build via CHROMIUM_PATH. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
 const ARGS = [

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 
 /*
- * A local stand-in for the Asterisk Manager Interface (research/apis.md §3; docs.asterisk.org AMI actions
+ * A local stand-in for the Asterisk Manager Interface (docs.asterisk.org AMI actions
  * Login, Originate, Logoff): the banner on connect, `Key: Value` lines ending in CRLF, a blank line
  * ending each message, responses echoing the ActionID. It checks what a real Asterisk would refuse
  * (Originate before Login, a missing Originate field) and can be told to fail or to hang.

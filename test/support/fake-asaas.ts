@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 
 /*
- * A local Asaas API v3 (customers only) following the documented shapes (research/apis.md §1):
+ * A local Asaas API v3 (customers only) following the shapes of its public documentation:
  * `access_token` header (401 `invalid_access_token` without a valid one), the list envelope
  * `{object:'list', hasMore, totalCount, limit, offset, data}` filtered by `externalReference`, `cpfCnpj`,
  * `name`, `email`; POST/PUT with `CustomerSaveRequestDTO` (`name` and a valid-looking `cpfCnpj` required);

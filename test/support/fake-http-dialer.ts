@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 
 /*
- * A local click-to-dial HTTP endpoint (the Movidesk/Api4Com model, research/apis.md §3): records every
+ * A local click-to-dial HTTP endpoint (the Movidesk/Api4Com model): records every
  * request and answers what the test tells it — by default 200 `{"call_id":"fake-<n>"}` like Movidesk's
  * POST contract — or hangs to exercise the timeout.
  */
