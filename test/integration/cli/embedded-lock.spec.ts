@@ -46,19 +46,24 @@ function contender(dataDir: string) {
 }
 
 describe('the embedded database is opened by one process at a time', () => {
+  // One install for the tests that start the app (its first start creates the database: seconds), a bare
+  // folder for each test that only takes the lock.
   let dataDir: string;
+  let lockDir: string;
   let app: AppProcess | undefined;
 
   beforeAll(async () => {
     await buildApp();
-  }, 120_000);
-  beforeEach(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'clientela-lock-'));
+  }, 120_000);
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  beforeEach(() => {
+    lockDir = mkdtempSync(join(tmpdir(), 'clientela-lock-only-'));
   });
   afterEach(async () => {
     await killApp(app);
     app = undefined;
-    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(lockDir, { recursive: true, force: true });
   });
 
   it('refuses the CLI and a second app while the app runs on it, naming the PID of the app', async () => {
@@ -100,27 +105,27 @@ describe('the embedded database is opened by one process at a time', () => {
 
   it('lets exactly one of several processes racing for a stale lock take it over', async () => {
     const stalePid = await deadPid();
-    writeFileSync(join(dataDir, 'pglite.lock'), JSON.stringify({ pid: stalePid, command: 'main.js' }));
+    writeFileSync(join(lockDir, 'pglite.lock'), JSON.stringify({ pid: stalePid, command: 'main.js' }));
 
-    const contenders = Array.from({ length: 4 }, () => contender(dataDir));
+    const contenders = Array.from({ length: 4 }, () => contender(lockDir));
     try {
       const answers = await Promise.all(contenders.map((c) => c.answer));
       const winners = contenders.filter((_, i) => answers[i] === 'locked');
       expect(winners).toHaveLength(1);
       const winnerPid = winners[0].child.pid;
       expect(answers.filter((a) => a !== 'locked')).toEqual(Array(3).fill(`refused ${winnerPid}`));
-      expect(JSON.parse(readFileSync(join(dataDir, 'pglite.lock'), 'utf8')).pid).toBe(winnerPid);
+      expect(JSON.parse(readFileSync(join(lockDir, 'pglite.lock'), 'utf8')).pid).toBe(winnerPid);
     } finally {
       for (const c of contenders) c.child.stdin!.end();
       await Promise.all(contenders.map((c) => c.exited));
     }
-    expect(existsSync(join(dataDir, 'pglite.lock'))).toBe(false);
+    expect(existsSync(join(lockDir, 'pglite.lock'))).toBe(false);
   }, 60_000);
 
   it('takes over a lock whose PID now belongs to another process (started later than the owner)', async () => {
     // The parent of this test process is alive, but it is not the process that wrote this lock.
-    writeFileSync(join(dataDir, 'pglite.lock'), JSON.stringify({ pid: process.ppid, start: '1' }));
-    const c = contender(dataDir);
+    writeFileSync(join(lockDir, 'pglite.lock'), JSON.stringify({ pid: process.ppid, start: '1' }));
+    const c = contender(lockDir);
     try {
       expect(await c.answer).toBe('locked');
     } finally {
