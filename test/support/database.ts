@@ -53,12 +53,31 @@ export async function provisionTestDatabase(): Promise<TestDatabase> {
       const client = new Client({ connectionString: server });
       await client.connect();
       try {
+        await untilNoSessions(client, name);
         await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await client.end();
       }
     },
   };
+}
+
+/**
+ * A closed app's connections end asynchronously, and on a busy machine some are still saying goodbye when
+ * the test file drops its database: `WITH (FORCE)` would terminate them, and the client that owned one reports
+ * an unhandled "terminating connection due to administrator command" in that file. So the drop waits for them
+ * (a generous bound: a connection a test left open on purpose is terminated after it).
+ */
+async function untilNoSessions(admin: Client, database: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const { rows } = await admin.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1`,
+      [database],
+    );
+    if (rows[0].n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /**
