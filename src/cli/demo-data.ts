@@ -266,7 +266,10 @@ const SCRAMBLE_KEYS: Array<[bigint, bigint]> = [
   [2_654_435_761n, 97_531n],
 ];
 
-/** The CNPJ root (8 characters) of the n-th client: numeric, or alphanumeric (the format issued since July 2026) for one in ten. */
+/**
+ * The CNPJ root (8 characters) of the n-th client: numeric, or for one in ten alphanumeric (the format issued
+ * since July 2026).
+ */
 function cnpjRoot(n: number): string {
   if (n % 10 === 3) {
     // The 10-digit scramble (below 34^7) written with 7 characters of 0-9A-Z, after a leading letter that
@@ -282,15 +285,32 @@ function cnpjRoot(n: number): string {
   return scramble(n, 8);
 }
 
-export const cnpjOf = (root: string, branch: number): string => {
+const cnpjOf = (root: string, branch: number): string => {
   const base = `${root}${String(branch).padStart(4, '0')}`;
   return base + cnpjCheckDigits(base);
 };
 
-function cpfOf(n: number): string {
-  let base = scramble(n, 9);
-  // 111.111.111-11 and the like pass the arithmetic but are never issued: take a number no client gets.
-  if (/^(\d)\1+$/.test(base)) base = scramble(n + 100_000_000, 9);
+/** The 9th digit of a CPF is the fiscal region that issued it. */
+const CPF_REGION: Record<string, string> = {
+  ...Object.fromEntries(['DF', 'GO', 'MS', 'MT', 'TO'].map((uf) => [uf, '1'])),
+  ...Object.fromEntries(['AC', 'AM', 'AP', 'PA', 'RO', 'RR'].map((uf) => [uf, '2'])),
+  ...Object.fromEntries(['CE', 'MA', 'PI'].map((uf) => [uf, '3'])),
+  ...Object.fromEntries(['AL', 'PB', 'PE', 'RN'].map((uf) => [uf, '4'])),
+  ...Object.fromEntries(['BA', 'SE'].map((uf) => [uf, '5'])),
+  MG: '6',
+  ES: '7',
+  RJ: '7',
+  SP: '8',
+  PR: '9',
+  SC: '9',
+  RS: '0',
+};
+
+function cpfOf(n: number, uf: string): string {
+  let base = scramble(n, 8) + CPF_REGION[uf];
+  // 111.111.111-11 and the like pass the arithmetic but are never issued: take a number no client gets
+  // (seeds stay far below 50,000,000 clients).
+  if (/^(\d)\1+$/.test(base)) base = scramble(n + 50_000_000, 8) + CPF_REGION[uf];
   return base + cpfCheckDigits(base);
 }
 
@@ -298,10 +318,10 @@ function cpfOf(n: number): string {
 // Clients and what hangs off them
 
 /** A cheap integer hash, so the parts of consecutive clients vary independently. */
-export const mix = (n: number, salt: number): number => Math.imul(n ^ salt, 2654435761) >>> 7;
+const mix = (n: number, salt: number): number => Math.imul(n ^ salt, 2654435761) >>> 7;
 const pick = <T>(list: readonly T[], n: number, salt: number): T => list[mix(n, salt) % list.length];
 
-export const slug = (s: string): string =>
+const slug = (s: string): string =>
   s
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
@@ -563,7 +583,7 @@ export function demoClient(n: number, today: IsoDate): DemoClient {
     tradeName,
     legalName: isPerson ? null : `${business[1]} ${surname} ${pick(SUFFIXES, n, 41)}`,
     personType: isPerson ? 'PF' : 'PJ',
-    document: isPerson ? cpfOf(n) : cnpjOf(cnpjRoot(n), 1),
+    document: isPerson ? cpfOf(n, city.uf) : cnpjOf(cnpjRoot(n), 1),
     stateRegistration: !isPerson && mix(n, 43) % 5 === 0 ? 'ISENTO' : null,
     email: isPerson ? `${slug(person.first)}.${slug(person.surname)}@${domain}` : `contato@${domain}`,
     financialEmail: !isPerson && mix(n, 47) % 2 === 0 ? `financeiro@${domain}` : null,

@@ -130,6 +130,27 @@ describe('seed:demo', () => {
     expect(linked).toBeGreaterThan(500);
   });
 
+  it('gives CPFs the fiscal region of the client’s UF (their 9th digit)', () => {
+    const regions: Record<string, string[]> = {
+      '1': ['DF', 'GO', 'MS', 'MT', 'TO'],
+      '2': ['AC', 'AM', 'AP', 'PA', 'RO', 'RR'],
+      '3': ['CE', 'MA', 'PI'],
+      '4': ['AL', 'PB', 'PE', 'RN'],
+      '5': ['BA', 'SE'],
+      '6': ['MG'],
+      '7': ['ES', 'RJ'],
+      '8': ['SP'],
+      '9': ['PR', 'SC'],
+      '0': ['RS'],
+    };
+    const people = clients.filter((c) => c.person_type === 'PF');
+    expect(people.length).toBeGreaterThan(10);
+    for (const c of people)
+      expect({ cpf: c.document, uf: regions[c.document[8]] }).toMatchObject({
+        uf: expect.arrayContaining([c.state]),
+      });
+  });
+
   it('gives CNPJs that look issued, not counted: consecutive clients have unrelated roots', () => {
     const roots = clients
       .filter((c) => c.person_type === 'PJ' && /^\d+$/.test(c.document) && !c.billing_client_id)
