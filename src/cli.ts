@@ -11,6 +11,7 @@ import { parseForm } from './common/forms';
 import { translate } from './common/i18n/translate';
 import { ConfigError, loadConfig } from './config/app-config';
 import { dataSourceOptions } from './database/data-source-options';
+import { DataDirLockedError } from './database/data-dir-lock';
 import { openDatabase } from './database/open-database';
 import { PurgeScrubsRegistry } from './clients/purge/purge-scrubs';
 import { SYNC_RUN_SCRUBS } from './integrations/sync/integrations-registration';
@@ -26,7 +27,7 @@ const USAGE = `Usage: npm run cli -- <command> [options]
   seed:demo [--clients N]                  add N realistic demo clients (default 1000)
 
 The database is DATABASE_URL, or the embedded one under DATA_DIR when it is unset
-(stop the app first: only one process may open the embedded database).`;
+(only one process may open the embedded database: stop the app first).`;
 
 type Command = (dataSource: DataSource, args: string[]) => Promise<void>;
 
@@ -117,6 +118,11 @@ async function main(): Promise<void> {
   }
   const config = loadConfig();
   const database = await openDatabase(config);
+  if (database.staleLockOwner) {
+    console.error(
+      `Note: the embedded database was left open by process ${database.staleLockOwner.pid}, which no longer runs; taken over.`,
+    );
+  }
   const dataSource = new DataSource(dataSourceOptions(database.url, { poolSize: 4 }));
   await dataSource.initialize();
   try {
@@ -131,7 +137,7 @@ main().catch((error: unknown) => {
   if (error instanceof AppError) console.error(`Error: ${translate('pt-BR', error.messageKey, error.vars)}`);
   else
     console.error(
-      error instanceof ConfigError
+      error instanceof ConfigError || error instanceof DataDirLockedError
         ? error.message
         : error instanceof Error
           ? `Error: ${error.message}`

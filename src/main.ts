@@ -1,7 +1,9 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { OperatorsService } from './auth/operators.service';
 import { createApp } from './bootstrap';
 import { ConfigError, loadConfig } from './config/app-config';
+import { DataDirLockedError } from './database/data-dir-lock';
 import { openDatabase } from './database/open-database';
 
 async function main(): Promise<void> {
@@ -10,8 +12,14 @@ async function main(): Promise<void> {
   const app = await createApp(config, database.url);
   const logger = new Logger('Main');
 
-  // A stray rejection or pool error is logged, never fatal: one bad connection must not stop the app.
+  // A stray rejection or pool error is logged, never fatal.
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
+
+  if (database.staleLockOwner) {
+    logger.warn(
+      `The embedded database was left open by process ${database.staleLockOwner.pid}, which no longer runs (not stopped cleanly); taken over.`,
+    );
+  }
 
   let closing = false;
   const shutdown = async (signal: string) => {
@@ -25,14 +33,17 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
+  // The last line a newcomer sees says where to go: with no operator yet, every page leads to /setup.
+  const firstStart = !(await app.get(OperatorsService).hasAnyOperator());
   await app.listen(config.port, config.host);
   logger.log(
     `Clientela listening on ${config.publicUrl} (${database.embedded ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL from DATABASE_URL'})`,
   );
+  if (firstStart) logger.log(`First start: open ${config.publicUrl}/setup to create the first admin.`);
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof DataDirLockedError) {
     console.error(error.message);
   } else {
     console.error('Clientela failed to start:', error);

@@ -1,338 +1,408 @@
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { todayInSaoPaulo, type IsoDate } from '../common/calendar';
+import {
+  DEMO_ATTENDANT_GROUPS,
+  DEMO_SERVICE_DESKS,
+  REVIEW_DESK,
+  demoBranch,
+  demoClient,
+  type DemoClient,
+} from './demo-data';
 
-/** Realistic pt-BR demo data, bulk-inserted in multi-row statements (1,000,000 clients in minutes). */
-const KINDS = [
-  'Ferragens',
-  'Padaria',
-  'Clínica',
-  'Transportes',
-  'Construtora',
-  'Supermercado',
-  'Contabilidade',
-  'Auto Peças',
-  'Farmácia',
-  'Tecnologia',
-  'Escola',
-  'Laboratório',
-  'Hotel',
-  'Restaurante',
-  'Distribuidora',
-  'Advocacia',
-  'Imobiliária',
-  'Academia',
-  'Gráfica',
-  'Metalúrgica',
-];
-const NAMES = [
-  'Silva',
-  'Souza',
-  'Oliveira',
-  'Santos',
-  'Pereira',
-  'Lima',
-  'Carvalho',
-  'Almeida',
-  'Ribeiro',
-  'Gomes',
-  'Martins',
-  'Araújo',
-  'Barbosa',
-  'Rocha',
-  'Dias',
-  'Moreira',
-  'Cardoso',
-  'Teixeira',
-  'Correia',
-  'Mendes',
-  'Nogueira',
-  'Batista',
-  'Freitas',
-  'Campos',
-  'Vieira',
-  'Castro',
-  'Pinto',
-  'Monteiro',
-  'Moura',
-  'Fernandes',
-];
-const QUALIFIERS = [
-  'Central',
-  'do Vale',
-  'Paulista',
-  'Nordeste',
-  'Sul',
-  'Express',
-  'Prime',
-  'Brasil',
-  'Norte',
-  'Serra',
-  'Mar',
-  'Nova Era',
-  'Horizonte',
-  'União',
-  'Popular',
-];
-const SUFFIXES = ['Ltda', 'ME', 'EIRELI', 'S.A.', 'EPP'];
-const CITIES: Array<[string, string, string]> = [
-  ['São Paulo', 'SP', '11'],
-  ['Campinas', 'SP', '19'],
-  ['Santos', 'SP', '13'],
-  ['Rio de Janeiro', 'RJ', '21'],
-  ['Niterói', 'RJ', '21'],
-  ['Belo Horizonte', 'MG', '31'],
-  ['Uberlândia', 'MG', '34'],
-  ['Curitiba', 'PR', '41'],
-  ['Londrina', 'PR', '43'],
-  ['Porto Alegre', 'RS', '51'],
-  ['Caxias do Sul', 'RS', '54'],
-  ['Florianópolis', 'SC', '48'],
-  ['Joinville', 'SC', '47'],
-  ['Salvador', 'BA', '71'],
-  ['Recife', 'PE', '81'],
-  ['Fortaleza', 'CE', '85'],
-  ['Goiânia', 'GO', '62'],
-  ['Brasília', 'DF', '61'],
-  ['Manaus', 'AM', '92'],
-  ['Belém', 'PA', '91'],
-  ['Vitória', 'ES', '27'],
-  ['Natal', 'RN', '84'],
-  ['João Pessoa', 'PB', '83'],
-  ['Maceió', 'AL', '82'],
-  ['Aracaju', 'SE', '79'],
-  ['Cuiabá', 'MT', '65'],
-  ['Campo Grande', 'MS', '67'],
-  ['São Luís', 'MA', '98'],
-  ['Teresina', 'PI', '86'],
-  ['Palmas', 'TO', '63'],
-];
-const FIRST = [
-  'Ana',
-  'Bruno',
-  'Carla',
-  'Diego',
-  'Eduarda',
-  'Felipe',
-  'Gabriela',
-  'Henrique',
-  'Isabela',
-  'João',
-  'Karina',
-  'Lucas',
-  'Mariana',
-  'Nicolas',
-  'Patrícia',
-  'Rafael',
-  'Sofia',
-  'Thiago',
-  'Vanessa',
-  'Wagner',
-];
-const ROLES = [
-  'Gerente de TI',
-  'Diretor',
-  'Financeiro',
-  'Coordenadora administrativa',
-  'Analista de suporte',
-  'Proprietário',
-];
+/** Clients per transaction: big enough for few round trips, small enough to keep each one short. */
+const BATCH = 5000;
+/** One client in this many is a branch billed to the client before it (its head office). */
+const BRANCH_EVERY = 50;
+const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** Check digits of a CNPJ base (12 characters, 0-9A-Z): value = ASCII − 48, weights 2..9 from the right. */
-export function cnpjCheckDigits(base: string): string {
-  const digit = (chars: string) => {
-    let sum = 0;
-    let weight = 2;
-    for (let i = chars.length - 1; i >= 0; i--) {
-      sum += (chars.charCodeAt(i) - 48) * weight;
-      weight = weight === 9 ? 2 : weight + 1;
-    }
-    const rest = sum % 11;
-    return rest < 2 ? 0 : 11 - rest;
-  };
-  const first = digit(base);
-  return `${first}${digit(base + first)}`;
-}
+/**
+ * Rows for one table, inserted with a single `INSERT … SELECT * FROM unnest($1::type[], $2::type[], …)`: one
+ * parameter per column whatever the number of rows (a VALUES list would hit PostgreSQL's 65,535 parameters
+ * at a few thousand rows), and one short statement for the server to parse.
+ */
+class Rows {
+  private readonly values: unknown[][];
 
-function cpfFor(n: number): string {
-  const base = String(100000000 + (n % 899999999)).slice(0, 9);
-  const dv = (digits: string, start: number) => {
-    let sum = 0;
-    for (let i = 0; i < digits.length; i++) sum += Number(digits[i]) * (start - i);
-    const rest = (sum * 10) % 11;
-    return rest === 10 ? 0 : rest;
-  };
-  const d1 = dv(base, 10);
-  return `${base}${d1}${dv(base + d1, 11)}`;
-}
-
-const ALNUM = '0123456789ABCDEFGHJKLMNPQRSTUVWXYZ';
-/** A unique, valid document for the n-th client: mostly numeric CNPJs, some alphanumeric, some CPFs. */
-function documentFor(n: number): { personType: 'PJ' | 'PF'; document: string } {
-  if (n % 25 === 0) return { personType: 'PF', document: cpfFor(n * 7919) };
-  let root: string;
-  if (n % 10 === 3) {
-    let x = n;
-    root = '';
-    for (let i = 0; i < 8; i++) {
-      root = ALNUM[x % ALNUM.length] + root;
-      x = Math.floor(x / ALNUM.length);
-    }
-    root = 'A' + root.slice(1); // the leading letter keeps alphanumeric roots apart from numeric ones
-  } else {
-    root = String(n).padStart(8, '0');
+  constructor(
+    private readonly table: string,
+    private readonly columns: Array<[name: string, type: string]>,
+  ) {
+    this.values = columns.map(() => []);
   }
-  const base = `${root}0001`;
-  return { personType: 'PJ', document: base + cnpjCheckDigits(base) };
+
+  add(...row: unknown[]): void {
+    row.forEach((value, i) => this.values[i].push(value));
+  }
+
+  async insert(tx: EntityManager): Promise<void> {
+    if (!this.values[0].length) return;
+    const names = this.columns.map(([name]) => name).join(', ');
+    const arrays = this.columns.map(([, type], i) => `$${i + 1}::${type}[]`).join(', ');
+    await tx.query(`INSERT INTO ${this.table} (${names}) SELECT * FROM unnest(${arrays})`, this.values);
+  }
 }
 
-const pick = <T>(list: T[], n: number): T => list[n % list.length];
-/** A cheap integer hash, so the name parts of consecutive clients vary independently. */
-const mix = (n: number, salt: number): number => Math.imul(n ^ salt, 2654435761) >>> 7;
-const slug = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '');
+interface Operator {
+  id: string;
+  name: string;
+  extension: string | null;
+}
 
+const at = (date: IsoDate, time = '12:00:00-03:00') => `${date}T${time}`;
+const daysAgo = (days: number, hours = 0) =>
+  new Date(Date.now() - days * DAY_MS + hours * 3_600_000).toISOString();
+
+/**
+ * `npm run cli -- seed:demo --clients N`: N demo clients (demo-data.ts) appended to what is there, with their
+ * contacts, relationships, contracts (+ revisions), tickets (+ events), displacements and calls, in
+ * transactions of 5,000 clients. Ticket reviewers and callers are the existing operators, if any.
+ */
 export async function seedDemo(
   dataSource: DataSource,
   clients: number,
   log: (m: string) => void = console.log,
 ): Promise<void> {
   const started = Date.now();
+  const today = todayInSaoPaulo();
   const [{ existing }] = await dataSource.query(`SELECT count(*)::int AS existing FROM clients`);
-  const groups = await ensureRows(dataSource, 'attendant_groups', [
-    'Suporte N1',
-    'Suporte N2',
-    'Infraestrutura',
-    'Field service',
-  ]);
-  const desks = await ensureRows(dataSource, 'service_desks', [
-    'Service Desk',
-    'Projetos',
-    'Redes e segurança',
-  ]);
-  await dataSource.query(`UPDATE service_desks SET requires_review = true WHERE name = 'Projetos'`);
-  const batch = 5000;
-  for (let offset = existing; offset < existing + clients; offset += batch) {
-    const size = Math.min(batch, existing + clients - offset);
-    const rows: unknown[] = [];
-    const links: string[] = [];
-    const contacts: unknown[] = [];
+  const groups = await ensureRows(dataSource, 'attendant_groups', DEMO_ATTENDANT_GROUPS);
+  const desks = await ensureRows(dataSource, 'service_desks', DEMO_SERVICE_DESKS);
+  await dataSource.query(`UPDATE service_desks SET requires_review = true WHERE name = $1`, [REVIEW_DESK]);
+  const operators: Operator[] = await dataSource.query(
+    `SELECT id, name, extension FROM operators WHERE active ORDER BY created_at, id LIMIT 20`,
+  );
+  const operatorFor = (n: number): Operator | undefined => operators[n % Math.max(operators.length, 1)];
+
+  for (let offset = existing; offset < existing + clients; offset += BATCH) {
+    const size = Math.min(BATCH, existing + clients - offset);
+    const batch = new DemoBatch();
+    let previous: { client: DemoClient; id: string } | undefined;
     for (let i = 0; i < size; i++) {
       const n = offset + i + 1;
-      const id = randomUUID();
-      const kind = pick(KINDS, mix(n, 11));
-      const name = pick(NAMES, mix(n, 23));
-      const qualifier = pick(QUALIFIERS, mix(n, 37));
-      const [city, uf, ddd] = pick(CITIES, mix(n, 53));
-      const { personType, document } = documentFor(n);
-      const tradeName =
-        personType === 'PF'
-          ? `${pick(FIRST, mix(n, 71))} ${name} ${pick(NAMES, mix(n, 89))}`
-          : `${kind} ${name} ${qualifier}`;
-      const legalName = personType === 'PF' ? null : `${kind} ${name} ${qualifier} ${pick(SUFFIXES, n)}`;
-      const domain = `${slug(tradeName)}${n}.com.br`;
-      const phone = `+55${ddd}3${String(100 + (n % 900)).padStart(3, '0')}${String(n % 10000).padStart(4, '0')}`;
-      const status = n % 10 === 7 ? 'inactive' : 'active';
-      rows.push([
-        id,
-        tradeName,
-        legalName,
-        personType,
-        document,
-        `contato@${domain}`,
-        phone,
-        city,
-        uf,
-        status,
-      ]);
-      if (n % 20 !== 0) links.push(`('${id}','${pick(groups, n)}')`);
-      if (n % 20 !== 0) links.push(`('${id}','${pick(desks, n)}')#desk`);
-      if (n % 10 < 7) {
-        const first = pick(FIRST, n * 3);
-        contacts.push([
-          id,
-          `${first} ${pick(NAMES, n * 5)}`,
-          pick(ROLES, n),
-          `${slug(first)}@${domain}`,
-          `+55${ddd}9${String(80000000 + (n % 19999999)).padStart(8, '0')}`,
-        ]);
-      }
+      const branch = i % BRANCH_EVERY === 1 && previous ? demoBranch(previous.client, n, today) : null;
+      const client = branch ?? demoClient(n, today);
+      const id = batch.add(client, {
+        billingClientId: branch ? previous!.id : null,
+        groupId: groups.get(DEMO_ATTENDANT_GROUPS[client.group])!,
+        deskId: desks.get(DEMO_SERVICE_DESKS[client.desk])!,
+        operator: operatorFor(n),
+      });
+      previous = { client, id };
     }
-    await dataSource.transaction(async (tx) => {
-      await insertMany(
-        tx.query.bind(tx),
-        'clients',
-        [
-          'id',
-          'trade_name',
-          'legal_name',
-          'person_type',
-          'document',
-          'email',
-          'phone',
-          'city',
-          'state',
-          'status',
-        ],
-        rows,
-      );
-      const groupLinks = links.filter((l) => !l.endsWith('#desk'));
-      const deskLinks = links.filter((l) => l.endsWith('#desk')).map((l) => l.slice(0, -5));
-      if (groupLinks.length)
-        await tx.query(
-          `INSERT INTO client_attendant_groups (client_id, attendant_group_id) VALUES ${groupLinks.join(',')}`,
-        );
-      if (deskLinks.length)
-        await tx.query(
-          `INSERT INTO client_service_desks (client_id, service_desk_id) VALUES ${deskLinks.join(',')}`,
-        );
-      await insertMany(
-        tx.query.bind(tx),
-        'contacts',
-        ['client_id', 'name', 'job_title', 'email', 'mobile'],
-        contacts,
-        ', true',
-      );
-    });
-    if ((offset - existing + size) % 50000 === 0 || offset + size >= existing + clients) {
-      log(
-        `  ${offset - existing + size} / ${clients} clients (${((Date.now() - started) / 1000).toFixed(1)} s)`,
-      );
+    await dataSource.transaction((tx) => batch.insert(tx));
+    const done = offset - existing + size;
+    if (done % 50_000 === 0 || done === clients) {
+      log(`  ${done} / ${clients} clients (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     }
   }
   await dataSource.query(
-    `ANALYZE clients; ANALYZE contacts; ANALYZE client_attendant_groups; ANALYZE client_service_desks`,
+    `ANALYZE clients; ANALYZE contacts; ANALYZE client_attendant_groups; ANALYZE client_service_desks;
+     ANALYZE contracts; ANALYZE contract_revisions; ANALYZE tickets; ANALYZE ticket_events;
+     ANALYZE displacements; ANALYZE call_logs`,
   );
   log(`Seeded ${clients} clients in ${((Date.now() - started) / 1000).toFixed(1)} s.`);
 }
 
-async function ensureRows(dataSource: DataSource, table: string, names: string[]): Promise<string[]> {
+/** The rows of one transaction's clients, table by table, in the order their foreign keys need. */
+class DemoBatch {
+  private readonly clients = new Rows('clients', [
+    ['id', 'uuid'],
+    ['trade_name', 'text'],
+    ['legal_name', 'text'],
+    ['person_type', 'text'],
+    ['document', 'text'],
+    ['state_registration', 'text'],
+    ['email', 'text'],
+    ['financial_email', 'text'],
+    ['phone', 'text'],
+    ['website', 'text'],
+    ['postal_code', 'text'],
+    ['street', 'text'],
+    ['number', 'text'],
+    ['complement', 'text'],
+    ['district', 'text'],
+    ['city', 'text'],
+    ['state', 'text'],
+    ['status', 'text'],
+    ['billing_client_id', 'uuid'],
+  ]);
+  private readonly groupLinks = new Rows('client_attendant_groups', [
+    ['client_id', 'uuid'],
+    ['attendant_group_id', 'uuid'],
+  ]);
+  private readonly deskLinks = new Rows('client_service_desks', [
+    ['client_id', 'uuid'],
+    ['service_desk_id', 'uuid'],
+  ]);
+  private readonly contacts = new Rows('contacts', [
+    ['id', 'uuid'],
+    ['client_id', 'uuid'],
+    ['name', 'text'],
+    ['job_title', 'text'],
+    ['email', 'text'],
+    ['phone', 'text'],
+    ['mobile', 'text'],
+    ['is_primary', 'boolean'],
+  ]);
+  private readonly contracts = new Rows('contracts', [
+    ['id', 'uuid'],
+    ['client_id', 'uuid'],
+    ['name', 'text'],
+    ['modality', 'text'],
+    ['start_date', 'date'],
+    ['end_date', 'date'],
+    ['duration_months', 'int'],
+    ['monthly_value', 'numeric'],
+    ['included_hours', 'numeric'],
+    ['included_tickets', 'int'],
+    ['readjustment_index', 'text'],
+    ['readjustment_percent', 'numeric'],
+    ['next_readjustment_date', 'date'],
+    ['auto_renew', 'boolean'],
+    ['cancelled_at', 'timestamptz'],
+    ['cancellation_reason', 'text'],
+  ]);
+  private readonly revisions = new Rows('contract_revisions', [
+    ['contract_id', 'uuid'],
+    ['kind', 'text'],
+    ['effective_from', 'date'],
+    ['old_value', 'numeric'],
+    ['new_value', 'numeric'],
+    ['percent_applied', 'numeric'],
+    ['old_next_readjustment_date', 'date'],
+    ['new_next_readjustment_date', 'date'],
+    ['operator_id', 'uuid'],
+    ['operator_name', 'text'],
+    ['created_at', 'timestamptz'],
+  ]);
+  private readonly tickets = new Rows('tickets', [
+    ['id', 'uuid'],
+    ['title', 'text'],
+    ['client_id', 'uuid'],
+    ['service_desk_id', 'uuid'],
+    ['attendant_group_id', 'uuid'],
+    ['requester_contact_id', 'uuid'],
+    ['status', 'text'],
+    ['closed_at', 'timestamptz'],
+    ['reviewed_at', 'timestamptz'],
+    ['reviewed_by', 'uuid'],
+    ['reviewed_by_name', 'text'],
+    ['created_by', 'uuid'],
+    ['created_by_name', 'text'],
+    ['created_at', 'timestamptz'],
+    ['updated_at', 'timestamptz'],
+  ]);
+  private readonly ticketEvents = new Rows('ticket_events', [
+    ['ticket_id', 'uuid'],
+    ['operator_id', 'uuid'],
+    ['operator_name', 'text'],
+    ['kind', 'text'],
+    ['from_status', 'text'],
+    ['to_status', 'text'],
+    ['created_at', 'timestamptz'],
+  ]);
+  private readonly displacements = new Rows('displacements', [
+    ['client_id', 'uuid'],
+    ['name', 'text'],
+    ['value', 'numeric'],
+    ['contract_id', 'uuid'],
+    ['distance_km', 'numeric'],
+  ]);
+  private readonly calls = new Rows('call_logs', [
+    ['client_id', 'uuid'],
+    ['contact_id', 'uuid'],
+    ['contact_name', 'text'],
+    ['operator_id', 'uuid'],
+    ['operator_name', 'text'],
+    ['extension', 'text'],
+    ['number_kind', 'text'],
+    ['number_e164', 'text'],
+    ['dialled', 'text'],
+    ['provider', 'text'],
+    ['result', 'text'],
+    ['provider_call_id', 'text'],
+    ['created_at', 'timestamptz'],
+  ]);
+
+  /** Adds a client and everything hanging off it; returns the client's id. */
+  add(
+    c: DemoClient,
+    refs: { billingClientId: string | null; groupId: string; deskId: string; operator?: Operator },
+  ): string {
+    const id = randomUUID();
+    const op = refs.operator;
+    this.clients.add(
+      id,
+      c.tradeName,
+      c.legalName,
+      c.personType,
+      c.document,
+      c.stateRegistration,
+      c.email,
+      c.financialEmail,
+      c.phone,
+      c.website,
+      c.postalCode,
+      c.street,
+      c.number,
+      c.complement,
+      c.district,
+      c.city,
+      c.state,
+      c.status,
+      refs.billingClientId,
+    );
+    if (c.linked) {
+      this.groupLinks.add(id, refs.groupId);
+      this.deskLinks.add(id, refs.deskId);
+    }
+    let contactId: string | null = null;
+    if (c.contact) {
+      contactId = randomUUID();
+      const k = c.contact;
+      this.contacts.add(contactId, id, k.name, k.jobTitle, k.email, k.phone, k.mobile, true);
+      for (const call of c.calls) {
+        const e164 = k.phone ?? k.mobile;
+        const viaPbx = call.viaPbx && op?.extension;
+        this.calls.add(
+          id,
+          contactId,
+          k.name,
+          op?.id ?? null,
+          op?.name ?? null,
+          viaPbx ? op.extension : null,
+          k.phone ? 'phone' : 'mobile',
+          e164,
+          viaPbx ? `0${e164.slice(3)}` : e164,
+          viaPbx ? 'asterisk-ami' : 'none',
+          viaPbx ? 'originated' : 'tel_link',
+          null,
+          daysAgo(call.daysAgo, 3),
+        );
+      }
+    }
+    let contractId: string | null = null;
+    for (const contract of c.contracts) {
+      contractId = randomUUID();
+      this.contracts.add(
+        contractId,
+        id,
+        contract.name,
+        contract.modality,
+        contract.startDate,
+        contract.endDate,
+        contract.durationMonths,
+        contract.monthlyValue,
+        contract.includedHours,
+        contract.includedTickets,
+        contract.readjustmentIndex,
+        contract.readjustmentPercent,
+        contract.nextReadjustmentDate,
+        contract.autoRenew,
+        contract.cancelled ? at(contract.cancelled.at) : null,
+        contract.cancelled?.reason ?? null,
+      );
+      const revision = contract.revision;
+      if (revision) {
+        this.revisions.add(
+          contractId,
+          'readjustment',
+          revision.effectiveFrom,
+          revision.oldValue,
+          revision.newValue,
+          revision.percent,
+          revision.effectiveFrom,
+          contract.nextReadjustmentDate,
+          op?.id ?? null,
+          op?.name ?? null,
+          at(revision.effectiveFrom, '10:00:00-03:00'),
+        );
+      }
+    }
+    for (const ticket of c.tickets) {
+      const ticketId = randomUUID();
+      const createdAt = daysAgo(ticket.daysAgo);
+      const closedAt = ticket.status === 'closed' ? daysAgo(ticket.daysAgo, 26) : null;
+      const reviewed =
+        ticket.status === 'closed' && !ticket.pendingReview && DEMO_SERVICE_DESKS[c.desk] === REVIEW_DESK;
+      const reviewedAt = reviewed ? daysAgo(ticket.daysAgo, 30) : null;
+      const changedAt = ticket.status === 'open' ? createdAt : (closedAt ?? daysAgo(ticket.daysAgo, 2));
+      this.tickets.add(
+        ticketId,
+        ticket.title,
+        id,
+        refs.deskId,
+        refs.groupId,
+        contactId,
+        ticket.status,
+        closedAt,
+        reviewedAt,
+        reviewed ? (op?.id ?? null) : null,
+        reviewed ? (op?.name ?? null) : null,
+        op?.id ?? null,
+        op?.name ?? null,
+        createdAt,
+        reviewedAt ?? changedAt,
+      );
+      this.ticketEvents.add(ticketId, op?.id ?? null, op?.name ?? null, 'created', null, 'open', createdAt);
+      if (ticket.status !== 'open') {
+        this.ticketEvents.add(
+          ticketId,
+          op?.id ?? null,
+          op?.name ?? null,
+          'status_changed',
+          'open',
+          ticket.status,
+          changedAt,
+        );
+      }
+      if (reviewedAt) {
+        this.ticketEvents.add(ticketId, op?.id ?? null, op?.name ?? null, 'reviewed', null, null, reviewedAt);
+      }
+    }
+    if (c.displacement) {
+      const d = c.displacement;
+      this.displacements.add(id, d.name, d.value, d.ofContract ? contractId : null, d.distanceKm);
+    }
+    return id;
+  }
+
+  async insert(tx: EntityManager): Promise<void> {
+    for (const rows of [
+      this.clients,
+      this.groupLinks,
+      this.deskLinks,
+      this.contacts,
+      this.contracts,
+      this.revisions,
+      this.tickets,
+      this.ticketEvents,
+      this.displacements,
+      this.calls,
+    ]) {
+      await rows.insert(tx);
+    }
+  }
+}
+
+/** The ids of the named rows, inserting those missing (names are unique regardless of case). */
+async function ensureRows(
+  dataSource: DataSource,
+  table: 'attendant_groups' | 'service_desks',
+  names: readonly string[],
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
   for (const name of names) {
     await dataSource.query(
       `INSERT INTO ${table} (name) SELECT $1::varchar WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE lower(name) = lower($1::varchar))`,
       [name],
     );
+    const [{ id }] = await dataSource.query(
+      `SELECT id FROM ${table} WHERE lower(name) = lower($1::varchar)`,
+      [name],
+    );
+    ids.set(name, id);
   }
-  const rows: Array<{ id: string }> = await dataSource.query(`SELECT id FROM ${table} ORDER BY name`);
-  return rows.map((r) => r.id);
-}
-
-/** One multi-row INSERT with numbered parameters ($1…); `extra` appends constant values to each row. */
-async function insertMany(
-  query: (sql: string, params: unknown[]) => Promise<unknown>,
-  table: string,
-  columns: string[],
-  rows: unknown[],
-  extra = '',
-) {
-  if (!rows.length) return;
-  const params: unknown[] = [];
-  const tuples = (rows as unknown[][]).map(
-    (row) => `(${row.map((value) => `$${params.push(value)}`).join(',')}${extra})`,
-  );
-  const allColumns = extra ? [...columns, 'is_primary'] : columns;
-  await query(`INSERT INTO ${table} (${allColumns.join(',')}) VALUES ${tuples.join(',')}`, params);
+  return ids;
 }

@@ -9,8 +9,8 @@ export interface DatabaseTuning {
 }
 
 /**
- * One options builder for the app, the CLI and the tests. Timeouts are set per connection, not
- * server-wide: a pool that cannot connect fails within 2 s (→ 503) instead of waiting forever, and no web statement
+ * One options builder for the app, the CLI and the tests. Timeouts, as connection parameters of this pool:
+ * a pool that cannot connect fails within 2 s (→ 503) instead of waiting forever, and no web statement
  * or lock wait can hold a connection for long.
  */
 export function dataSourceOptions(url: string, tuning: DatabaseTuning = {}): DataSourceOptions {

@@ -1,5 +1,4 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,58 +8,16 @@ const ROOT = join(__dirname, '..', '..');
 
 /** What `npm start` runs. */
 export const MAIN_JS = join(ROOT, 'dist', 'src', 'main.js');
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-const upToDate = () =>
-  existsSync(MAIN_JS) &&
-  statSync(MAIN_JS).mtimeMs >=
-    Math.max(
-      newestMtime(join(ROOT, 'src')),
-      newestMtime(join(ROOT, 'migrations')),
-      statSync(join(ROOT, 'package.json')).mtimeMs,
-    );
+/** What `npm run cli -- …` runs. */
+export const CLI_JS = join(ROOT, 'dist', 'src', 'cli.js');
 
 /**
- * `npm run build` once for the test files that run the real app as a child process (`node dist/src/main.js`),
- * skipped when dist is newer than every source file. A lock directory keeps two jest workers from
- * compiling into dist at the same time.
+ * `npm run build` for the test files that run the real app as a child process (`node dist/src/main.js`): the
+ * same incremental swc build as `npm start`, which compiles only what changed and writes every file atomically,
+ * so jest workers calling it at the same time are safe.
  */
 export async function buildApp(): Promise<string> {
-  const lock = join(ROOT, 'dist', '.test-build.lock');
-  mkdirSync(join(ROOT, 'dist'), { recursive: true });
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      break;
-    } catch {
-      // A lock older than two minutes was left by a killed run.
-      if (existsSync(lock) && Date.now() - statSync(lock).mtimeMs > 120_000) rmdirSync(lock);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${lock}`);
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-  }
-  try {
-    if (!upToDate()) {
-      const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-      await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT });
-      if (!existsSync(MAIN_JS)) {
-        // An incremental build info file can outlive the files it describes: build everything again.
-        rmSync(join(ROOT, 'dist', '.tsbuildinfo'), { force: true });
-        await run(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT });
-      }
-    }
-  } finally {
-    rmdirSync(lock);
-  }
+  await run(process.execPath, [join(ROOT, 'scripts', 'build.mjs'), '--quiet'], { cwd: ROOT });
   return MAIN_JS;
 }
 
@@ -86,13 +43,9 @@ export interface AppProcess {
   ready(timeoutMs?: number): Promise<void>;
 }
 
-/**
- * The built app as a child process, configured only through the environment as in production: `env`
- * adds to (or, with `undefined`, removes from) the test process's environment.
- */
-export async function spawnApp(env: Record<string, string | undefined>): Promise<AppProcess> {
-  const port = await freePort();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' };
+/** The test process's environment with `env` added (or, with `undefined`, removed), as a child gets it. */
+function childEnvironment(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env };
   // The test tier's settings are not the app's: it reads DATABASE_URL only.
   delete childEnv.TEST_DATABASE_URL;
   delete childEnv.DATABASE_URL;
@@ -101,6 +54,16 @@ export async function spawnApp(env: Record<string, string | undefined>): Promise
     if (value === undefined) delete childEnv[key];
     else childEnv[key] = value;
   }
+  return childEnv;
+}
+
+/**
+ * The built app as a child process, configured only through the environment as in production: `env`
+ * adds to (or, with `undefined`, removes from) the test process's environment.
+ */
+export async function spawnApp(env: Record<string, string | undefined>): Promise<AppProcess> {
+  const port = await freePort();
+  const childEnv = childEnvironment({ PORT: String(port), HOST: '127.0.0.1', ...env });
   const child = spawn(process.execPath, [MAIN_JS], {
     cwd: ROOT,
     env: childEnv,
@@ -140,4 +103,28 @@ export async function killApp(app: AppProcess | undefined): Promise<void> {
   if (!app) return;
   if (app.child.exitCode === null && app.child.signalCode === null) app.child.kill('SIGKILL');
   await app.exited;
+}
+
+export interface CliRun {
+  /** The exit code, or the signal name. */
+  code: number | string;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm run cli -- <args>` on the built CLI, with the environment as `spawnApp` builds it; waits for the end. */
+export async function runCli(args: string[], env: Record<string, string | undefined>): Promise<CliRun> {
+  const child = spawn(process.execPath, [CLI_JS, ...args], {
+    cwd: ROOT,
+    env: childEnvironment(env),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | string>((resolve) =>
+    child.once('close', (exitCode, signal) => resolve(exitCode ?? signal ?? 'unknown')),
+  );
+  return { code, stdout, stderr };
 }

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 
 /*
- * A local Asaas API v3 (customers only) following the documented shapes (docs.asaas.com):
+ * A local Asaas API v3 (customers only) following the shapes of its public documentation:
  * `access_token` header (401 `invalid_access_token` without a valid one), the list envelope
  * `{object:'list', hasMore, totalCount, limit, offset, data}` filtered by `externalReference`, `cpfCnpj`,
  * `name`, `email`; POST/PUT with `CustomerSaveRequestDTO` (`name` and a valid-looking `cpfCnpj` required);
@@ -66,6 +66,11 @@ export interface FakeAsaas {
   script: ScriptedAnswer[];
   /** Milliseconds every answer waits. */
   delayMs: number;
+  /**
+   * Holds the answers to the requests that arrive from now on until the returned function is called: a
+   * provider that has not answered yet, for as long as the test needs, whatever the machine's speed.
+   */
+  hold(): () => void;
   /** A validation rule: return an error description to refuse a POST/PUT body with 400. */
   validate?: (body: Record<string, unknown>) => { code: string; description: string } | null;
   /** Requests that reached the customer endpoints with a valid key (scripted answers included). */
@@ -96,6 +101,7 @@ const FIELDS = [
 
 export async function startFakeAsaas(options: { apiKey?: string } = {}): Promise<FakeAsaas> {
   let sequence = 5401844;
+  let held: Promise<void> | undefined;
   const error = (code: string, description: string) => ({ errors: [{ code, description }] });
   const digits = (value: unknown) =>
     String(value ?? '')
@@ -109,6 +115,15 @@ export async function startFakeAsaas(options: { apiKey?: string } = {}): Promise
     requests: [],
     script: [],
     delayMs: 0,
+    hold() {
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      held = gate;
+      return () => {
+        if (held === gate) held = undefined;
+        release();
+      };
+    },
     apiRequests: () =>
       fake.requests.filter(
         (r) => r.path.startsWith('/v3/customers') && r.headers.access_token === fake.apiKey,
@@ -268,15 +283,18 @@ export async function startFakeAsaas(options: { apiKey?: string } = {}): Promise
       };
       fake.requests.push(request);
       const answer = handle(request);
-      setTimeout(() => {
-        if (res.destroyed) return;
-        const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
-        res.writeHead(answer.status, {
-          'content-type': typeof answer.body === 'string' ? 'text/html' : 'application/json',
-          ...(answer.headers ?? {}),
-        });
-        res.end(text);
-      }, fake.delayMs);
+      const gate = held ?? Promise.resolve();
+      void gate.then(() =>
+        setTimeout(() => {
+          if (res.destroyed) return;
+          const text = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body ?? {});
+          res.writeHead(answer.status, {
+            'content-type': typeof answer.body === 'string' ? 'text/html' : 'application/json',
+            ...(answer.headers ?? {}),
+          });
+          res.end(text);
+        }, fake.delayMs),
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

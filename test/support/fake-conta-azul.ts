@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 
 /*
- * A local Conta Azul (developers.contaazul.com): the OAuth2 authorization-code server and the pessoas API on one
- * port. `/oauth2/authorize` approves at once and redirects to `redirect_uri?code&state`; `/oauth2/token`
+ * A local Conta Azul, after its public API documentation: the OAuth2 authorization-code server and the
+ * pessoas API on one port. `/oauth2/authorize` approves at once and redirects to `redirect_uri?code&state`; `/oauth2/token`
  * checks HTTP Basic client credentials and exchanges a code (single use, tied to its redirect URI) or a
  * refresh token — which rotates: a used refresh token gets `invalid_grant`. `/v1/pessoas` wants a live
  * Bearer token (401 otherwise) and answers lists as `{items, totalItems}` (1-based `pagina`).

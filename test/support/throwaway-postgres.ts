@@ -9,7 +9,8 @@ const run = promisify(execFile);
 
 /**
  * A PostgreSQL cluster of its own, made with the machine's `initdb`/`pg_ctl` in a temporary directory on a
- * free loopback port, for tests that stop and start the server under a running app (fault injection). PostgreSQL refuses to run as root: as root the commands run as the `postgres` user.
+ * free loopback port, for tests that stop and start the server under a running app (fault injection).
+ * PostgreSQL refuses to run as root: as root the commands run as the `postgres` user.
  */
 export interface ThrowawayPostgres {
   /** `postgres://postgres@127.0.0.1:<port>/postgres` (trust authentication). */

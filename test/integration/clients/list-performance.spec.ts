@@ -57,7 +57,10 @@ describe('client list performance guards', () => {
   describe('SQL queries per page', () => {
     let http: ReturnType<TestApp['http']>;
 
-    /** Every query any pg client of the process sends while `run` runs: the list's, the session store's. */
+    /**
+     * Every query any pg client of the process sends while `run` runs: the list's, the session store's. The job
+     * queue's workers poll `pgboss.*` on a timer of their own, whenever it fires: not the request's queries.
+     */
     async function countQueries(run: () => Promise<unknown>): Promise<string[]> {
       const original = PgClient.prototype.query;
       const seen: string[] = [];

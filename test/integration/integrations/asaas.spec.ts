@@ -6,6 +6,7 @@ import { makeOperator, type TestOperator } from '../../factories/operator.factor
 import { startFakeAsaas, type FakeAsaas } from '../../support/fake-asaas';
 import { fieldError, inputValue, text } from '../../support/html';
 import { csrfFor, login, postForm } from '../../support/session';
+import { doesNotHang } from '../../support/does-not-hang';
 import { startTestApp, type TestApp } from '../../support/test-app';
 
 type Agent = ReturnType<TestApp['http']>;
@@ -172,16 +173,17 @@ describe('Asaas integration', () => {
 
     it('creates the customer in the background with the client’s data, and shows it synced on the client page', async () => {
       const client = await makeClient(t, fullClient());
-      // The provider answers after 2 s: the request must come back before that, not wait for it (a bound
-      // generous enough for a loaded machine; a request that waited would take at least the whole delay).
-      fake.delayMs = 2000;
+      // Asaas does not answer until the test has seen the 303: an answer that waited for it would never come.
+      const release = fake.hold();
       const started = Date.now();
-      const res = await sync(client.id);
-      expect(res.status).toBe(303);
-      expect(res.headers.location).toBe(`/clients/${client.id}#integrations`);
-      // …so the answer comes while the provider is still to answer: the link is not synced yet (a duration
-      // bound here failed on a loaded machine; the state says the same without a clock).
-      expect((await linkOf(t, client.id, 'asaas'))?.status).toBe('pending');
+      try {
+        const res = await doesNotHang(sync(client.id), 'the answer waited for Asaas');
+        expect(res.status).toBe(303);
+        expect(res.headers.location).toBe(`/clients/${client.id}#integrations`);
+        expect((await linkOf(t, client.id, 'asaas'))?.status).toBe('pending');
+      } finally {
+        release();
+      }
 
       const link = await waitForClientSync(t, client.id, 'asaas');
       expect(link.status).toBe('synced');
@@ -353,14 +355,18 @@ describe('Asaas integration', () => {
 
     it('answers htmx with the status fragment, which refreshes itself while the sync is queued', async () => {
       const client = await makeClient(t, fullClient());
-      fake.delayMs = 400;
-      const res = await sync(client.id, true);
-      expect(res.status).toBe(200);
-      expect(res.headers.vary).toContain('HX-Request');
-      expect(res.text.trim()).toMatch(/^<article id="integration-asaas"/);
-      expect(res.text).toContain(`hx-get="/clients/${client.id}/integrations/asaas"`);
-      expect(res.text).toContain('hx-trigger="every 2s"');
-      expect(text(res.text)).toContain('Pendente');
+      const release = fake.hold(); // still queued when the fragment is rendered, however fast the worker is
+      try {
+        const res = await doesNotHang(sync(client.id, true), 'the answer waited for Asaas');
+        expect(res.status).toBe(200);
+        expect(res.headers.vary).toContain('HX-Request');
+        expect(res.text.trim()).toMatch(/^<article id="integration-asaas"/);
+        expect(res.text).toContain(`hx-get="/clients/${client.id}/integrations/asaas"`);
+        expect(res.text).toContain('hx-trigger="every 2s"');
+        expect(text(res.text)).toContain('Pendente');
+      } finally {
+        release();
+      }
       await waitForClientSync(t, client.id, 'asaas');
       const polled = await agent.get(`/clients/${client.id}/integrations/asaas`).set('HX-Request', 'true');
       expect(polled.text).not.toContain('hx-trigger');
