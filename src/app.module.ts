@@ -12,6 +12,7 @@ import type { AppConfig } from './config/app-config';
 import { APP_CONFIG } from './config/app-config.token';
 import { dataSourceOptions } from './database/data-source-options';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
 import { ClientsModule } from './clients/clients.module';
 import { HistoryModule } from './history/history.module';
 import { EventEmitterModule } from '@nestjs/event-emitter';
@@ -70,6 +71,7 @@ export class AppModule {
         }),
         TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), migrationsRun: true }),
         CommonModule,
+        JobsModule,
         HealthModule,
         AuthModule,
         EventEmitterModule.forRoot(),

@@ -17,7 +17,7 @@ import { isUuid } from '../../common/ids';
 import { ClientIntegrationLink } from './client-integration-link.entity';
 import { ClientSyncLock } from './client-sync-lock';
 import { PROVIDER_LABELS, type ProviderId } from './integration-settings.entity';
-import { JobQueue } from './job-queue.service';
+import { JobQueue } from '../../jobs/job-queue.service';
 import { SyncError } from './sync-error';
 import { SyncProvidersRegistry, type CustomerSyncProvider } from './sync-provider';
 import { SyncRun, type SyncRunError } from './sync-run.entity';

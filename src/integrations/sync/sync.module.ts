@@ -4,21 +4,19 @@ import { ClientSyncLock } from './client-sync-lock';
 import { IntegrationSettingsStore } from './integration-settings.store';
 import { IntegrationStatusService } from './integration-status.service';
 import { IntegrationsRegistration } from './integrations-registration';
-import { JobQueue } from './job-queue.service';
 import { SyncProvidersRegistry } from './sync-provider';
 import { SyncRunsRepository } from './sync-runs.repository';
 import { SyncRunsService } from './sync-runs.service';
 import { SyncController } from './sync.controller';
 
 /**
- * What Asaas and Conta Azul share: the durable job queue, sync runs and their progress, each
+ * What Asaas and Conta Azul share: sync runs and their progress, each
  * client's links and the client page section. Builds on clients; the providers build on this and register
  * themselves in SyncProvidersRegistry.
  */
 @Module({
   imports: [ClientsModule],
   providers: [
-    JobQueue,
     ClientSyncLock,
     SyncProvidersRegistry,
     IntegrationSettingsStore,

@@ -9,8 +9,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { PgBoss, type Job, type Queue, type SendOptions } from 'pg-boss';
 import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import { sharedPool } from '../../database/shared-pool';
-import { isEmbeddedUrl } from '../../database/embedded-database';
+import { sharedPool } from '../database/shared-pool';
+import { isEmbeddedUrl } from '../database/embedded-database';
 
 /** pg-boss's own pool on a real server: polling two queues, heartbeats and sends need few connections. */
 const POOL_SIZE = 3;
